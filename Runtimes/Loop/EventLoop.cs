@@ -1,0 +1,653 @@
+namespace Bridge.Runtimes;
+
+/// <summary>
+/// The single-threaded event loop under Bridge.Promise, Bridge.Fiber and Bridge.Tasks: a FIFO run queue with
+/// push-at-head (Eio's scheduler), a thread-safe post queue that wakes an idle loop, timers on a real or virtual
+/// clock, iteration hooks (Lwt_main's), and deadlock detection (Eio_mock's <c>Deadlock_detected</c>).
+/// </summary>
+/// <remarks>
+/// <para>One loop runs on one thread at a time. Everything except <see cref="Post"/>, <see cref="TrackExternalOperation"/>,
+/// <see cref="LoopTimer.Cancel"/> and the read-only properties is loop-thread only and throws
+/// <see cref="InvalidOperationException"/> elsewhere.</para>
+/// <para>An <em>iteration</em> runs the enter hooks, moves posted items to the run queue, fires due timers, runs
+/// queued items (at most <see cref="BatchSize"/>), then runs the leave hooks. A timer created during an iteration
+/// fires in a later one. On virtual time the clock moves only when the run queue is empty.</para>
+/// </remarks>
+public sealed class EventLoop : IDisposable
+{
+    /// <summary>Items run per iteration before posts, timers and hooks get another look.</summary>
+    internal const int BatchSize = 1024;
+
+    [ThreadStatic]
+    private static EventLoop? t_current;
+
+    private readonly WorkQueue _runQueue = new();
+    private readonly object _gate = new();
+    private WorkQueue _incoming = new();
+    private WorkQueue _incomingSpare = new();
+    private int _incomingCount;
+    private bool _waiting;
+    private bool _wakeRequested;
+    private bool _closed;
+
+    private readonly TimerQueue _timers = new();
+    private readonly VirtualTimeProvider? _virtualTime;
+    private readonly long _originTimestamp;
+    private long _timerSequence;
+    private int _liveTimers;
+    private int _externalOperations;
+
+    private readonly HookList<Action> _enterHooks = new();
+    private readonly HookList<Action> _leaveHooks = new();
+    private readonly HookList<Action<TimeSpan>> _timeAdvancedHooks = new();
+    private readonly HookList<Func<IEnumerable<string>>> _describers = new();
+
+    private readonly Action<Exception>? _unhandled;
+    private readonly DeadlockDetectionMode _deadlockMode;
+    private int _ownerThreadId;
+    private int _depth;
+    private long _iteration;
+
+    /// <summary>Creates a loop bound to the calling thread until a run starts on another one.</summary>
+    /// <exception cref="ArgumentException"><see cref="EventLoopOptions.VirtualTime"/> is set with a clock that is not a <see cref="VirtualTimeProvider"/>.</exception>
+    public EventLoop(EventLoopOptions? options = null)
+    {
+        options ??= new EventLoopOptions();
+        Name = options.Name ?? "loop";
+        if (options.VirtualTime)
+        {
+            _virtualTime = options.Time switch
+            {
+                null => new VirtualTimeProvider(),
+                VirtualTimeProvider v => v,
+                _ => throw new ArgumentException("EventLoopOptions.VirtualTime needs a VirtualTimeProvider (or none) as Time.", nameof(options)),
+            };
+            Time = _virtualTime;
+            _virtualTime.Changed += Wake;
+        }
+        else
+        {
+            Time = options.Time ?? TimeProvider.System;
+            _virtualTime = options.Time as VirtualTimeProvider;
+            if (_virtualTime is not null)
+            {
+                _virtualTime.Changed += Wake;
+            }
+        }
+
+        _originTimestamp = Time.GetTimestamp();
+        _unhandled = options.UnhandledException;
+        _deadlockMode = options.DeadlockDetection
+            ?? (options.VirtualTime ? DeadlockDetectionMode.Strict : DeadlockDetectionMode.WhenProcessQuiet);
+        _ownerThreadId = Environment.CurrentManagedThreadId;
+        SynchronizationContext = new LoopSynchronizationContext(this);
+    }
+
+    /// <summary>The loop running on the calling thread, or null (Lwt_main's implicit engine; Eio's current domain scheduler).</summary>
+    public static EventLoop? Current => t_current;
+
+    /// <summary>The name given in <see cref="EventLoopOptions.Name"/> ("loop" by default).</summary>
+    public string Name { get; }
+
+    /// <summary>The loop's clock: <see cref="TimeProvider.System"/> or a <see cref="VirtualTimeProvider"/>.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The virtual clock when the loop runs on virtual time, else null.</summary>
+    public VirtualTimeProvider? VirtualTime => _virtualTime;
+
+    /// <summary>Whether the clock only moves when the loop is idle (<see cref="EventLoopOptions.VirtualTime"/>).</summary>
+    public bool IsVirtualTime => _virtualTime is not null && ReferenceEquals(Time, _virtualTime);
+
+    /// <summary>The <see cref="SynchronizationContext"/> that <see cref="RunUntil"/> installs: <c>await</c> comes back here.</summary>
+    public LoopSynchronizationContext SynchronizationContext { get; }
+
+    /// <summary>True when called on the thread that owns (or is running) this loop.</summary>
+    public bool IsOnLoopThread => Environment.CurrentManagedThreadId == Volatile.Read(ref _ownerThreadId);
+
+    /// <summary>True while <see cref="RunUntil"/> is on the stack.</summary>
+    public bool IsRunning => Volatile.Read(ref _depth) > 0;
+
+    /// <summary>Number of items in the run queue (loop thread) — diagnostics only.</summary>
+    public int QueuedCount => _runQueue.Count;
+
+    /// <summary>Time since the loop's clock origin (for virtual time: since the virtual clock started).</summary>
+    public TimeSpan Elapsed => TimeSpan.FromTicks(NowTicks());
+
+    /// <summary>How many iterations have started.</summary>
+    public long Iteration => _iteration;
+
+    /// <summary>Appends a work item to the tail of the run queue (Eio's <c>enqueue</c>). Loop thread only; allocation-free.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    public void Enqueue(Action<object?> callback, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        CheckLoopThread("EventLoop.Enqueue");
+        _runQueue.PushTail(new WorkItem(callback, state, null));
+    }
+
+    /// <summary>Appends <paramref name="item"/> to the tail of the run queue. Loop thread only; allocation-free.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    public void Enqueue(ILoopWorkItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        CheckLoopThread("EventLoop.Enqueue");
+        _runQueue.PushTail(new WorkItem(null, item, null));
+    }
+
+    /// <summary>
+    /// Puts a work item at the head of the run queue, so it runs next: how Eio's <c>Fiber.fork</c> parks the parent
+    /// while the child runs. Loop thread only.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    public void EnqueueAtHead(Action<object?> callback, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        CheckLoopThread("EventLoop.EnqueueAtHead");
+        _runQueue.PushHead(new WorkItem(callback, state, null));
+    }
+
+    /// <summary>Puts <paramref name="item"/> at the head of the run queue. Loop thread only.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    public void EnqueueAtHead(ILoopWorkItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        CheckLoopThread("EventLoop.EnqueueAtHead");
+        _runQueue.PushHead(new WorkItem(null, item, null));
+    }
+
+    /// <summary>
+    /// Queues <paramref name="callback"/> to run on the loop, from any thread (<c>Lwt_unix.send_notification</c>,
+    /// <see cref="System.Threading.SynchronizationContext.Post"/>). Items posted from one thread run in the order
+    /// posted; an idle loop is woken; the callback runs under the <see cref="ExecutionContext"/> captured here.
+    /// Never loses an item.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The loop has been disposed: the item would never run.</exception>
+    public void Post(Action<object?> callback, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        PostItem(new WorkItem(callback, state, ExecutionContext.Capture()));
+    }
+
+    /// <summary>Loop-thread fast path of <see cref="LoopSynchronizationContext.Post"/>: straight to the run queue.</summary>
+    internal void EnqueueSendOrPost(SendOrPostCallback callback, object? state, ExecutionContext? context)
+        => _runQueue.PushTail(new WorkItem(callback, state, context));
+
+    internal void PostItem(in WorkItem item)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                throw new InvalidOperationException(
+                    $"Event loop '{Name}' has been disposed; the posted work would never run. Post before the loop ends, or keep it alive (LoopThread, TaskLoop.Run) until its work is done.");
+            }
+
+            _incoming.PushTail(item);
+            _incomingCount++;
+            if (_waiting)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a one-shot timer that runs <paramref name="callback"/> on the loop once <paramref name="due"/> has
+    /// elapsed on <see cref="Time"/> (<c>Lwt_engine.on_timer</c>; the sleep queue of Eio's schedulers). Timers fire in
+    /// deadline order, ties in registration order, never in the iteration that created them. Loop thread only.
+    /// </summary>
+    /// <returns>A handle whose <see cref="LoopTimer.Cancel"/> stops the timer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="due"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread, or after disposal.</exception>
+    public LoopTimer StartTimer(TimeSpan due, Action<object?> callback, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        ArgumentOutOfRangeException.ThrowIfLessThan(due, TimeSpan.Zero);
+        CheckLoopThread("EventLoop.StartTimer");
+        ThrowIfClosed();
+        long sequence = _virtualTime is not null ? _virtualTime.NextSequence() : ++_timerSequence;
+        var timer = new LoopTimer(this, checked(NowTicks() + due.Ticks), sequence, _iteration, callback, state);
+        _timers.Add(timer);
+        _liveTimers++;
+        return timer;
+    }
+
+    /// <summary>
+    /// Tells the loop that an operation outside it may still post work, so an idle loop waits for it instead of
+    /// reporting a deadlock. Thread-safe; dispose the handle (from any thread) when the operation is done.
+    /// </summary>
+    public ExternalOperation TrackExternalOperation()
+    {
+        Interlocked.Increment(ref _externalOperations);
+        return new ExternalOperation(this);
+    }
+
+    /// <summary>Adds a hook run at the start of every iteration (<c>Lwt_main.Enter_iter_hooks</c>). Dispose the handle to remove it.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    public IDisposable AddEnterIterationHook(Action hook) => _enterHooks.Add(hook);
+
+    /// <summary>Adds a hook run at the end of every iteration (<c>Lwt_main.Leave_iter_hooks</c>). Dispose the handle to remove it.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    public IDisposable AddLeaveIterationHook(Action hook) => _leaveHooks.Add(hook);
+
+    /// <summary>
+    /// Adds a hook called with the new <see cref="Elapsed"/> each time the idle loop moves virtual time forward,
+    /// after the timers due then have fired (Eio_mock traces <c>mock time is now …</c> here).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    public IDisposable AddVirtualTimeAdvancedHook(Action<TimeSpan> hook) => _timeAdvancedHooks.Add(hook);
+
+    /// <summary>
+    /// Adds a source of "what is still waiting" lines for <see cref="DeadlockException"/> (fiber names, promise labels).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="describe"/> is null.</exception>
+    public IDisposable AddDeadlockDescriber(Func<IEnumerable<string>> describe) => _describers.Add(describe);
+
+    /// <summary>
+    /// Runs the loop on the calling thread until <paramref name="done"/> returns true (checked before the first item and
+    /// after every item): <c>Lwt_main.run</c>'s and Eio's scheduler loop. Installs <see cref="SynchronizationContext"/>
+    /// and sets <see cref="Current"/> for the duration. May be nested on the loop thread (a nested pump, as
+    /// <c>TaskLoop.Join</c> does).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="done"/> is null.</exception>
+    /// <exception cref="DeadlockException">Nothing can ever make <paramref name="done"/> true (see <see cref="DeadlockDetectionMode"/>).</exception>
+    /// <exception cref="InvalidOperationException">The loop runs on another thread, or has been disposed.</exception>
+    public void RunUntil(Func<bool> done)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        ThrowIfClosed();
+        if (_depth == 0)
+        {
+            Volatile.Write(ref _ownerThreadId, Environment.CurrentManagedThreadId);
+        }
+        else
+        {
+            CheckLoopThread("EventLoop.RunUntil");
+        }
+
+        var previousLoop = t_current;
+        var previousContext = System.Threading.SynchronizationContext.Current;
+        t_current = this;
+        System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        Volatile.Write(ref _depth, _depth + 1);
+        var baseline = ExecutionContext.Capture();
+        try
+        {
+            while (!done())
+            {
+                if (!RunIteration(done, baseline) && !done())
+                {
+                    Idle();
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _depth, _depth - 1);
+            t_current = previousLoop;
+            System.Threading.SynchronizationContext.SetSynchronizationContext(previousContext);
+        }
+    }
+
+    /// <summary>
+    /// Closes the loop: later posts throw. Items still queued at this point would never run, so they are reported —
+    /// to <see cref="EventLoopOptions.UnhandledException"/> if set, else as an <see cref="InvalidOperationException"/>
+    /// thrown from here — never dropped silently. Runners drain their work before disposing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Work was still queued and no unhandled-error hook is set; or the loop is running.</exception>
+    public void Dispose()
+    {
+        int left;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (_depth > 0)
+            {
+                throw new InvalidOperationException($"Event loop '{Name}' cannot be disposed while it is running.");
+            }
+
+            _closed = true;
+            left = _incoming.Clear();
+            _incomingCount = 0;
+        }
+
+        if (_virtualTime is not null)
+        {
+            _virtualTime.Changed -= Wake;
+        }
+
+        left += _runQueue.Clear();
+        if (left > 0)
+        {
+            ReportOrThrow(new InvalidOperationException(
+                $"{left} work item(s) were still queued when event loop '{Name}' was disposed; they will not run."));
+        }
+    }
+
+    /// <summary>
+    /// Throws the "wrong thread" <see cref="InvalidOperationException"/> for <paramref name="operation"/> unless on the
+    /// loop thread.
+    /// </summary>
+    internal void CheckLoopThread(string operation)
+    {
+        if (Environment.CurrentManagedThreadId != _ownerThreadId)
+        {
+            throw WrongThread(operation);
+        }
+    }
+
+    internal InvalidOperationException WrongThread(string operation) => new(
+        $"{operation} must be called on the thread of event loop '{Name}' (thread {_ownerThreadId}) but was called on thread {Environment.CurrentManagedThreadId}. " +
+        "The usual cause is ConfigureAwait(false) or Task.Run moving the code off the loop: remove it, or get back with EventLoop.Post or 'await loop.SwitchTo()'.");
+
+    internal long NowTicks() => _virtualTime is not null && ReferenceEquals(Time, _virtualTime)
+        ? _virtualTime.GetTimestamp()
+        : Time.GetElapsedTime(_originTimestamp).Ticks;
+
+    internal void OnTimerCancelled()
+    {
+        // Cancellation may come from any thread; the count is only a hint for the idle path, which re-checks the heap.
+        Interlocked.Decrement(ref _liveTimers);
+        Wake();
+    }
+
+    internal void OnExternalOperationCompleted()
+    {
+        Interlocked.Decrement(ref _externalOperations);
+        Wake();
+    }
+
+    /// <summary>Makes an idle loop re-examine its state. Thread-safe.</summary>
+    internal void Wake()
+    {
+        lock (_gate)
+        {
+            _wakeRequested = true;
+            if (_waiting)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    private bool RunIteration(Func<bool> done, ExecutionContext? baseline)
+    {
+        _iteration++;
+        bool didWork = false;
+        try
+        {
+            RunHooks(_enterHooks);
+            if (Volatile.Read(ref _incomingCount) != 0)
+            {
+                DrainPosts();
+            }
+
+            didWork = FireDueTimers(NowTicks());
+            for (int budget = BatchSize; budget > 0 && _runQueue.TryPop(out var item); budget--)
+            {
+                didWork = true;
+                try
+                {
+                    item.Invoke();
+                }
+                catch (Exception e)
+                {
+                    ReportOrThrow(e);
+                }
+                finally
+                {
+                    if (baseline is not null && !ReferenceEquals(ExecutionContext.Capture(), baseline))
+                    {
+                        ExecutionContext.Restore(baseline);
+                    }
+                }
+
+                if (done())
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            RunHooks(_leaveHooks);
+        }
+
+        return didWork || _runQueue.Count > 0;
+    }
+
+    private void RunHooks(HookList<Action> hooks)
+    {
+        if (hooks.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var hook in hooks.Snapshot)
+        {
+            hook();
+        }
+    }
+
+    private void DrainPosts()
+    {
+        WorkQueue batch;
+        lock (_gate)
+        {
+            batch = _incoming;
+            _incoming = _incomingSpare;
+            _incomingSpare = batch;
+            _incomingCount = 0;
+        }
+
+        _runQueue.TakeAllFrom(batch);
+    }
+
+    /// <summary>Fires loop timers due by <paramref name="now"/> that were created before this iteration.</summary>
+    private bool FireDueTimers(long now)
+    {
+        bool fired = false;
+        while (Volatile.Read(ref _liveTimers) > 0 && _timers.TryPeek(out var timer)
+               && timer.Deadline <= now && timer.CreatedIteration < _iteration)
+        {
+            _timers.RemoveTop();
+            fired |= FireTimer(timer);
+        }
+
+        return fired;
+    }
+
+    private bool FireTimer(LoopTimer timer)
+    {
+        try
+        {
+            if (!timer.TryFire())
+            {
+                return false;
+            }
+        }
+        catch (Exception e)
+        {
+            Interlocked.Decrement(ref _liveTimers);
+            ReportOrThrow(e);
+            return true;
+        }
+
+        Interlocked.Decrement(ref _liveTimers);
+        return true;
+    }
+
+    /// <summary>
+    /// Jumps virtual time to the earliest timer (loop timer or <see cref="VirtualTimeProvider"/> timer) and fires every
+    /// timer due then, in (deadline, registration) order; then runs the time-advanced hooks.
+    /// </summary>
+    private bool TryAdvanceVirtualTime()
+    {
+        var clock = _virtualTime!;
+        bool haveLoopTimer = _timers.TryPeek(out var next);
+        bool haveClockTimer = clock.TryPeekNext(out long clockDeadline, out _);
+        if (!haveLoopTimer && !haveClockTimer)
+        {
+            return false;
+        }
+
+        long target = haveLoopTimer && (!haveClockTimer || next.Deadline <= clockDeadline) ? next.Deadline : clockDeadline;
+        long before = clock.GetTimestamp();
+        _iteration++; // the jump starts a new iteration: timers created before it may fire
+        while (true)
+        {
+            bool loopDue = _timers.TryPeek(out var timer) && timer.Deadline <= target;
+            bool clockDue = clock.TryPeekNext(out long d, out long s) && d <= target;
+            if (loopDue && (!clockDue || (timer.Deadline, timer.Sequence).CompareTo((d, s)) < 0))
+            {
+                _timers.RemoveTop();
+                FireTimer(timer);
+            }
+            else if (clockDue)
+            {
+                clock.TryFireNext(target);
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        clock.AdvanceTo(target);
+        if (target > before && !_timeAdvancedHooks.IsEmpty)
+        {
+            var elapsed = TimeSpan.FromTicks(target);
+            foreach (var hook in _timeAdvancedHooks.Snapshot)
+            {
+                hook(elapsed);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Nothing is runnable: advance virtual time, wait for a post or a timer, or report a deadlock.</summary>
+    private void Idle()
+    {
+        bool externalPending = Volatile.Read(ref _externalOperations) > 0;
+        if (IsVirtualTime && !externalPending && Volatile.Read(ref _incomingCount) == 0 && TryAdvanceVirtualTime())
+        {
+            return;
+        }
+
+        int timeoutMs = Timeout.Infinite;
+        bool timerPending = _timers.TryPeek(out var next);
+        if (timerPending && !IsVirtualTime)
+        {
+            long remaining = next.Deadline - NowTicks();
+            if (remaining < TimeSpan.TicksPerMillisecond)
+            {
+                return; // due (or nearly): the next iteration fires it
+            }
+
+            timeoutMs = (int)Math.Min(int.MaxValue, (remaining + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+        }
+
+        bool nothingCanWake = !timerPending && !externalPending && !(IsVirtualTime && _virtualTime!.HasPendingTimers);
+        bool reportDeadlock = false;
+        if (nothingCanWake)
+        {
+            switch (_deadlockMode)
+            {
+                case DeadlockDetectionMode.Strict:
+                    reportDeadlock = true;
+                    break;
+                case DeadlockDetectionMode.WhenProcessQuiet:
+                    reportDeadlock = ProcessLooksQuiet();
+                    timeoutMs = 20; // re-check: the process may go quiet later
+                    break;
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_incomingCount > 0 || _wakeRequested)
+            {
+                _wakeRequested = false;
+                return;
+            }
+
+            if (!reportDeadlock)
+            {
+                _waiting = true;
+                try
+                {
+                    Monitor.Wait(_gate, timeoutMs);
+                }
+                finally
+                {
+                    _waiting = false;
+                    _wakeRequested = false;
+                }
+
+                return;
+            }
+        }
+
+        throw new DeadlockException(Name, DescribeWaiters());
+    }
+
+    private static bool ProcessLooksQuiet()
+    {
+        if (Timer.ActiveCount > 0 || ThreadPool.PendingWorkItemCount > 0)
+        {
+            return false;
+        }
+
+        ThreadPool.GetMaxThreads(out int maxWorkers, out _);
+        ThreadPool.GetAvailableThreads(out int availableWorkers, out _);
+        int busy = maxWorkers - availableWorkers - (Thread.CurrentThread.IsThreadPoolThread ? 1 : 0);
+        return busy <= 0;
+    }
+
+    private List<string> DescribeWaiters()
+    {
+        var lines = new List<string>();
+        foreach (var describe in _describers.Snapshot)
+        {
+            try
+            {
+                lines.AddRange(describe());
+            }
+            catch (Exception e)
+            {
+                lines.Add($"(a deadlock describer failed: {e.GetType().Name}: {e.Message})");
+            }
+        }
+
+        return lines;
+    }
+
+    private void ReportOrThrow(Exception e)
+    {
+        if (_unhandled is null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+        }
+
+        _unhandled(e);
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (Volatile.Read(ref _closed))
+        {
+            throw new InvalidOperationException($"Event loop '{Name}' has been disposed.");
+        }
+    }
+}
