@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace Bridge.Benchmarks.Quick;
+
+/// <summary>
+/// The <c>--quick</c> ratio mode (see BENCHMARKING.md): ours and the baseline interleaved in one process, warm-up rounds
+/// then measured rounds with the first variant rotating, a full GC before each sample, medians reported. It never asserts speed.
+/// </summary>
+public static class QuickRunner
+{
+    private const int WarmupRounds = 3;
+    private const int MeasuredRounds = 7;
+
+    public static void Run(IEnumerable<QuickScenario> scenarios, TextWriter output, string? filter)
+    {
+        output.WriteLine("| scenario | ours ns/op | baseline ns/op | ratio (baseline/ours) | ours B/op | baseline B/op |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var scenario in scenarios)
+        {
+            if (filter is not null && !scenario.Name.Contains(filter, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var ours = new List<(double Ns, double Bytes)>();
+            var baseline = new List<(double Ns, double Bytes)>();
+            var ratios = new List<double>();
+            for (int round = 0; round < WarmupRounds + MeasuredRounds; round++)
+            {
+                bool oursFirst = round % 2 == 0;
+                (double Ns, double Bytes) a, b = default;
+                if (oursFirst || scenario.Baseline is null)
+                {
+                    a = Measure(scenario.Ours, scenario);
+                    if (scenario.Baseline is not null)
+                    {
+                        b = Measure(scenario.Baseline, scenario);
+                    }
+                }
+                else
+                {
+                    b = Measure(scenario.Baseline, scenario);
+                    a = Measure(scenario.Ours, scenario);
+                }
+
+                if (round >= WarmupRounds)
+                {
+                    ours.Add(a);
+                    if (scenario.Baseline is not null)
+                    {
+                        baseline.Add(b);
+                        ratios.Add(b.Ns / a.Ns);
+                    }
+                }
+            }
+
+            string Cell(double v, string format) => double.IsNaN(v) ? "-" : v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+            double baseNs = baseline.Count > 0 ? Median(baseline.Select(x => x.Ns)) : double.NaN;
+            double baseBytes = baseline.Count > 0 ? Median(baseline.Select(x => x.Bytes)) : double.NaN;
+            double ratio = ratios.Count > 0 ? Median(ratios) : double.NaN;
+            output.WriteLine($"| {scenario.Name} | {Cell(Median(ours.Select(x => x.Ns)), "F1")} | {Cell(baseNs, "F1")} | {Cell(ratio, "F2")} | {Cell(Median(ours.Select(x => x.Bytes)), "F1")} | {Cell(baseBytes, "F1")} |");
+            output.Flush();
+        }
+
+        output.WriteLine();
+        output.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+    }
+
+    private static (double Ns, double Bytes) Measure(Action body, QuickScenario scenario)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long bytesBefore = scenario.CrossThread ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
+        long start = Stopwatch.GetTimestamp();
+        body();
+        long elapsed = Stopwatch.GetTimestamp() - start;
+        long bytesAfter = scenario.CrossThread ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
+        double ns = elapsed * 1e9 / Stopwatch.Frequency / scenario.Operations;
+        return (ns, (double)(bytesAfter - bytesBefore) / scenario.Operations);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
