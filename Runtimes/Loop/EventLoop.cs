@@ -295,6 +295,21 @@ public sealed class EventLoop : IDisposable
         }
     }
 
+    /// <summary>True when the run queue or the post queue holds an item.</summary>
+    internal bool HasQueuedWork => _runQueue.Count > 0 || Volatile.Read(ref _incomingCount) > 0;
+
+    /// <summary>
+    /// Runs queued and posted items — no timers, no waiting — until none is left or <paramref name="maxItems"/> have run.
+    /// Runners call it when their main work is done, so continuations already in flight are not dropped.
+    /// </summary>
+    /// <returns>True when nothing is left queued.</returns>
+    internal bool Drain(int maxItems)
+    {
+        int checks = 0;
+        RunUntil(() => !HasQueuedWork || checks++ > maxItems);
+        return !HasQueuedWork;
+    }
+
     /// <summary>
     /// Closes the loop: later posts throw. Items still queued at this point would never run, so they are reported —
     /// to <see cref="EventLoopOptions.UnhandledException"/> if set, else as an <see cref="InvalidOperationException"/>

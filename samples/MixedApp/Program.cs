@@ -1,1 +1,30 @@
-Console.WriteLine("placeholder");
+using Bridge.Runtimes;
+using Bridge.Tasks;
+
+// Ordinary Task code on one Bridge loop thread, on virtual time: the "hour" below passes instantly,
+// every continuation resumes on the same thread, and TaskLoop.Join waits without deadlocking.
+var options = new EventLoopOptions { Name = "sample", VirtualTime = true };
+int result = TaskLoop.Run(async () =>
+{
+    var loop = EventLoop.Current!;
+    int thread = Environment.CurrentManagedThreadId;
+
+    var ticks = new List<string>();
+    async Task Ticker(string name, TimeSpan period, int count)
+    {
+        for (int i = 1; i <= count; i++)
+        {
+            await Task.Delay(period, loop.Time);
+            ticks.Add($"{loop.Elapsed.TotalMinutes,4}m {name} #{i} (same thread: {Environment.CurrentManagedThreadId == thread})");
+        }
+    }
+
+    await Task.WhenAll(Ticker("fast", TimeSpan.FromMinutes(15), 4), Ticker("slow", TimeSpan.FromMinutes(30), 2));
+    ticks.ForEach(Console.WriteLine);
+
+    // Blocking on work that needs this very thread would deadlock under Task.Wait; Join pumps the loop instead.
+    var needsTheLoop = Task.Factory.StartNew(() => 6 * 7, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Current);
+    return TaskLoop.Join(needsTheLoop);
+}, options);
+
+Console.WriteLine($"answer {result}, after one virtual hour that took no real time");
