@@ -1,0 +1,393 @@
+using System.Runtime.CompilerServices;
+using Bridge.Runtimes;
+
+namespace Bridge.Fibers;
+
+/// <summary>
+/// One fiber (Eio's <c>Cancel.fiber_context</c> plus its scheduler entry). It is the fiber's own
+/// <see cref="SynchronizationContext"/> while it runs, so a foreign <c>await</c> (a Task) comes back to the loop as
+/// this fiber; and it is the <see cref="ILoopWorkItem"/> that the run queue resumes, so waking it allocates nothing.
+/// </summary>
+internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
+{
+    [ThreadStatic]
+    private static FiberContext? t_current;
+
+    private Action? _continuation;
+    private ICancelHook? _cancelHook;
+    private object? _cancelToken;
+    private Exception? _resumeError;
+    private ValueTask _body;
+    private bool _finished;
+    private bool _inForeignWait;
+    private bool _escapeWatch;
+
+    public FiberContext(FiberRuntime runtime, CancelContext cancel, FiberBindings bindings, IFiberOwner owner, string? name = null)
+    {
+        Runtime = runtime;
+        Bindings = bindings;
+        Owner = owner;
+        Name = name;
+        Id = runtime.NextFiberId();
+        CancelContext = cancel;
+        cancel.AddFiber(this);
+    }
+
+    /// <summary>The fiber running on this thread, or null.</summary>
+    public static FiberContext? Running => t_current;
+
+    public FiberRuntime Runtime { get; }
+
+    public EventLoop Loop => Runtime.Loop;
+
+    public CancelContext CancelContext { get; private set; }
+
+    public FiberBindings Bindings { get; set; }
+
+    public IFiberOwner Owner { get; }
+
+    public string? Name { get; }
+
+    public int Id { get; }
+
+    public bool IsFinished => _finished;
+
+    /// <summary>Forked with <c>Fiber.ForkDaemon</c>: its switch does not wait for it.</summary>
+    public bool IsDaemon { get; init; }
+
+    internal FiberContext? PrevInContext { get; set; }
+
+    internal FiberContext? NextInContext { get; set; }
+
+    internal bool HasCancelHook => _cancelHook is not null;
+
+    // Links for the FiberWaitQueue this fiber waits in (guarded by that primitive's lock).
+    internal FiberWaitQueue? WaitQueue { get; set; }
+
+    internal FiberContext? WaitPrev { get; set; }
+
+    internal FiberContext? WaitNext { get; set; }
+
+    /// <summary>A payload travelling with the wait: the item a blocked writer offers, the item handed to a blocked reader.</summary>
+    internal object? WaitSlot { get; set; }
+
+    public bool IsSuspended => _continuation is not null || _inForeignWait;
+
+    /// <summary>The current fiber, or the clear exception for code that runs outside one.</summary>
+    public static FiberContext Require(string operation)
+    {
+        var fiber = t_current;
+        if (fiber is not null)
+        {
+            if (Environment.CurrentManagedThreadId != fiber.Runtime.ThreadId)
+            {
+                throw fiber.Loop.WrongThread(operation);
+            }
+
+            return fiber;
+        }
+
+        var loop = EventLoop.Current;
+        if (loop is not null && FiberRuntime.Current is not null)
+        {
+            throw new InvalidOperationException(
+                $"{operation} called from promise callback context or plain loop work, where there is no fiber; use Interop.RunFiber (or Fiber.Fork from a fiber) to get one.");
+        }
+
+        throw new InvalidOperationException(
+            $"{operation} must be called from a fiber (inside Fiber.Run or Fiber.RunMock) on its loop thread. " +
+            "If this code did run in a fiber, ConfigureAwait(false) or Task.Run has moved it to another thread: remove it.");
+    }
+
+    /// <summary>Moves the fiber into another cancellation context (Switch.Run, Cancel.Sub/Protect); returns the old one.</summary>
+    public CancelContext EnterContext(CancelContext context)
+    {
+        var old = CancelContext;
+        old.RemoveFiber(this);
+        context.AddFiber(this);
+        CancelContext = context;
+        return old;
+    }
+
+    /// <summary>Eio <c>Fiber.check</c> for this fiber.</summary>
+    public void Check() => CancelContext.Check();
+
+    public bool IsCancelled => CancelContext.IsCancelling;
+
+    /// <summary>Starts the fiber: runs <paramref name="body"/> now, on this stack, until it first suspends (Eio's fork: the child runs immediately).</summary>
+    public void Start(Func<ValueTask> body)
+    {
+        var previous = Enter();
+        try
+        {
+            _body = body();
+        }
+        catch (Exception e)
+        {
+            _body = ValueTask.FromException(e);
+        }
+        finally
+        {
+            Leave(previous);
+        }
+
+        AfterStep();
+    }
+
+    /// <summary>
+    /// Parks the fiber: <paramref name="continuation"/> runs when something calls <see cref="Resume"/>. When
+    /// <paramref name="hook"/> is given, cancelling the fiber's context calls it while the fiber waits.
+    /// </summary>
+    public void Suspend(Action continuation, ICancelHook? hook, object? token)
+    {
+        if (_continuation is not null)
+        {
+            throw new InvalidOperationException(
+                $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
+        }
+
+        _continuation = continuation;
+        _cancelHook = hook;
+        _cancelToken = token;
+    }
+
+    /// <summary>
+    /// Makes the suspended fiber runnable (Eio's <c>enqueue</c>): appended to the tail of its loop's run queue, from the
+    /// loop thread directly or from any other thread through a post. Clears the cancel hook first. <paramref name="error"/>
+    /// is what the awaiter will throw when the fiber resumes (a cancellation or poisoning), or null.
+    /// </summary>
+    public void Resume(Exception? error = null)
+    {
+        _cancelHook = null;
+        _cancelToken = null;
+        _resumeError = error;
+        if (Loop.IsOnLoopThread && Loop.IsRunning)
+        {
+            Loop.Enqueue(this);
+        }
+        else
+        {
+            Loop.Post(static f => ((FiberContext)f!).Execute(), this);
+        }
+    }
+
+    /// <summary>Called by <see cref="CancelContext.Cancel"/>: swaps the hook for nothing and calls it.</summary>
+    public void CancelWait(CancelledException error)
+    {
+        var hook = _cancelHook;
+        var token = _cancelToken;
+        _cancelHook = null;
+        _cancelToken = null;
+        hook?.Cancel(this, token, error);
+    }
+
+    /// <summary>The error delivered with the last resume (cancellation, poisoning), cleared on read.</summary>
+    public Exception? TakeResumeError()
+    {
+        var error = _resumeError;
+        _resumeError = null;
+        return error;
+    }
+
+    /// <summary>Run-queue entry point: continue the fiber where it suspended.</summary>
+    public void Execute()
+    {
+        var continuation = _continuation;
+        _continuation = null;
+        if (continuation is null)
+        {
+            return; // already resumed (e.g. a stale post after cancellation)
+        }
+
+        RunStep(continuation);
+    }
+
+    /// <summary>Foreign awaits come back here: the continuation is queued on the loop as this fiber.</summary>
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        var item = new ForeignContinuation(this, d, state);
+        if (Loop.IsOnLoopThread && Loop.IsRunning)
+        {
+            Loop.Enqueue(item);
+        }
+        else
+        {
+            Loop.Post(static i => ((ForeignContinuation)i!).Execute(), item);
+        }
+    }
+
+    /// <summary>Runs inline on the loop thread as this fiber; elsewhere posts and waits.</summary>
+    public override void Send(SendOrPostCallback d, object? state)
+    {
+        if (Loop.IsOnLoopThread)
+        {
+            d(state);
+            return;
+        }
+
+        Loop.SynchronizationContext.Send(d, state);
+    }
+
+    /// <summary>The same fiber: identity lets the runtime inline a continuation that completes inside this fiber.</summary>
+    public override SynchronizationContext CreateCopy() => this;
+
+    public override string ToString() => Name is null ? $"fiber #{Id}" : $"fiber #{Id} '{Name}'";
+
+    private void RunStep(Action continuation)
+    {
+        var previous = Enter();
+        try
+        {
+            continuation();
+        }
+        finally
+        {
+            Leave(previous);
+        }
+
+        AfterStep();
+    }
+
+    private (FiberContext? Fiber, SynchronizationContext? Context) Enter()
+    {
+        var previous = (t_current, SynchronizationContext.Current);
+        t_current = this;
+        SetSynchronizationContext(this);
+        return previous;
+    }
+
+    private static void Leave((FiberContext? Fiber, SynchronizationContext? Context) previous)
+    {
+        t_current = previous.Fiber;
+        SetSynchronizationContext(previous.Context);
+    }
+
+    /// <summary>
+    /// After each step: finished? (checking the body's task is far cheaper than a completion callback per fiber) —
+    /// otherwise, if it did not park itself on a Bridge waiter, it awaits something foreign (a Task).
+    /// </summary>
+    private void AfterStep()
+    {
+        if (_body.IsCompleted)
+        {
+            Finish();
+            return;
+        }
+
+        if (_continuation is null && !_inForeignWait)
+        {
+            _inForeignWait = true;
+            Runtime.ForeignWaits++;
+            WatchForEscape();
+        }
+    }
+
+    private void EndForeignWait()
+    {
+        if (_inForeignWait)
+        {
+            _inForeignWait = false;
+            Runtime.ForeignWaits--;
+        }
+    }
+
+    /// <summary>
+    /// A fiber parked on a foreign await may be continued off the loop (ConfigureAwait(false)). If its body then finishes
+    /// on another thread, nothing on the loop would notice and its switch would hang: watch for that once per fiber.
+    /// </summary>
+    private void WatchForEscape()
+    {
+        if (_escapeWatch)
+        {
+            return;
+        }
+
+        _escapeWatch = true;
+        _body.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+        {
+            if (!Loop.IsOnLoopThread)
+            {
+                int thread = Environment.CurrentManagedThreadId;
+                Loop.Post(static s =>
+                {
+                    var (fiber, t) = ((FiberContext, int))s!;
+                    fiber.FinishEscaped(t);
+                }, (this, thread));
+            }
+        });
+    }
+
+    private void FinishEscaped(int thread)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        var escaped = new InvalidOperationException(
+            $"{this} finished on thread {thread}, off its loop '{Loop.Name}': ConfigureAwait(false) or Task.Run moved the fiber's code off the loop. Fiber code must stay on its loop; remove ConfigureAwait(false).");
+        Exception? own = _body.IsFaulted ? GetError() : null;
+        FinishWith(own is null ? escaped : new AggregateException(escaped, own));
+    }
+
+    private void Finish()
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        Exception? error = null;
+        if (!_body.IsCompletedSuccessfully)
+        {
+            error = GetError();
+        }
+        else
+        {
+            _body.GetAwaiter().GetResult(); // releases a pooled source, if any
+        }
+
+        FinishWith(error);
+    }
+
+    private Exception GetError()
+    {
+        try
+        {
+            _body.GetAwaiter().GetResult();
+            return new InvalidOperationException("unreachable");
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    private void FinishWith(Exception? error)
+    {
+        _finished = true;
+        EndForeignWait();
+        CancelContext.RemoveFiber(this);
+        Owner.OnFiberFinished(this, error);
+    }
+
+    /// <summary>A foreign await's continuation, tagged with its fiber.</summary>
+    private sealed class ForeignContinuation(FiberContext fiber, SendOrPostCallback callback, object? state) : ILoopWorkItem
+    {
+        public void Execute()
+        {
+            fiber.EndForeignWait();
+            var previous = fiber.Enter();
+            try
+            {
+                callback(state);
+            }
+            finally
+            {
+                Leave(previous);
+            }
+
+            fiber.AfterStep();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+namespace Bridge.Fibers;
+
+/// <summary>
+/// The one waiter mechanism under every blocking primitive (fiber promise, stream, mutex, semaphore, condition): a FIFO
+/// of suspended fibers threaded through the fibers themselves, so waiting allocates nothing and a cancelled waiter is
+/// unlinked in O(1). A fiber waits in at most one queue at a time. Not synchronised: the owning primitive holds its
+/// lock around every call.
+/// </summary>
+internal sealed class FiberWaitQueue
+{
+    private FiberContext? _head;
+    private FiberContext? _tail;
+
+    public int Count { get; private set; }
+
+    public bool IsEmpty => _head is null;
+
+    public void Enqueue(FiberContext fiber, object? slot = null)
+    {
+        fiber.WaitQueue = this;
+        fiber.WaitSlot = slot;
+        fiber.WaitPrev = _tail;
+        fiber.WaitNext = null;
+        if (_tail is null)
+        {
+            _head = fiber;
+        }
+        else
+        {
+            _tail.WaitNext = fiber;
+        }
+
+        _tail = fiber;
+        Count++;
+    }
+
+    public bool TryDequeue(out FiberContext fiber)
+    {
+        fiber = _head!;
+        if (fiber is null)
+        {
+            return false;
+        }
+
+        Remove(fiber);
+        return true;
+    }
+
+    public FiberContext? Peek() => _head;
+
+    /// <summary>Unlinks <paramref name="fiber"/> if it waits here; false if it had already been taken out.</summary>
+    public bool Remove(FiberContext fiber)
+    {
+        if (fiber.WaitQueue != this)
+        {
+            return false;
+        }
+
+        if (fiber.WaitPrev is null)
+        {
+            _head = fiber.WaitNext;
+        }
+        else
+        {
+            fiber.WaitPrev.WaitNext = fiber.WaitNext;
+        }
+
+        if (fiber.WaitNext is null)
+        {
+            _tail = fiber.WaitPrev;
+        }
+        else
+        {
+            fiber.WaitNext.WaitPrev = fiber.WaitPrev;
+        }
+
+        fiber.WaitQueue = null;
+        fiber.WaitPrev = fiber.WaitNext = null;
+        Count--;
+        return true;
+    }
+
+    /// <summary>Takes every waiter out, in order.</summary>
+    public List<FiberContext> TakeAll()
+    {
+        var all = new List<FiberContext>(Count);
+        while (TryDequeue(out var fiber))
+        {
+            all.Add(fiber);
+        }
+
+        return all;
+    }
+}

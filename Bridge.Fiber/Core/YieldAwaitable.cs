@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+
+namespace Bridge.Fibers;
+
+/// <summary>
+/// <c>await Fiber.Yield()</c>: the fiber goes to the tail of the run queue (Eio <c>Fiber.yield</c>). Cancellation is
+/// checked after resuming, so a cancelled fiber still lets the others run once before it throws.
+/// </summary>
+public readonly struct YieldAwaitable : ICriticalNotifyCompletion
+{
+    private readonly FiberContext _fiber;
+
+    internal YieldAwaitable(FiberContext fiber)
+    {
+        _fiber = fiber;
+    }
+
+    /// <summary>Returns this awaitable.</summary>
+    public YieldAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false: yielding always suspends.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Throws <see cref="CancelledException"/> if the fiber was cancelled meanwhile.</summary>
+    public void GetResult() => _fiber.Check();
+
+    /// <summary>Queues the fiber at the tail of the run queue.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Queues the fiber at the tail of the run queue.</summary>
+    public void UnsafeOnCompleted(Action continuation)
+    {
+        _fiber.Suspend(continuation, null, null);
+        _fiber.Resume();
+    }
+}

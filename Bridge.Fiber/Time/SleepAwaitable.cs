@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using Bridge.Runtimes;
+
+namespace Bridge.Fibers;
+
+/// <summary>
+/// <c>await Time.Sleep(d)</c>. A due-now sleep behaves like <c>Fiber.Yield</c> (Eio's mock clock does the same);
+/// otherwise the fiber waits for a loop timer and cancellation stops the timer and resumes it with
+/// <see cref="CancelledException"/>.
+/// </summary>
+public readonly struct SleepAwaitable : ICriticalNotifyCompletion
+{
+    private readonly FiberContext _fiber;
+    private readonly TimeSpan _duration;
+
+    internal SleepAwaitable(FiberContext fiber, TimeSpan duration)
+    {
+        _fiber = fiber;
+        _duration = duration;
+    }
+
+    /// <summary>Returns this awaitable.</summary>
+    public SleepAwaitable GetAwaiter() => this;
+
+    /// <summary>
+    /// False, except when the fiber is already cancelled and the sleep would block (then <see cref="GetResult"/> throws).
+    /// </summary>
+    public bool IsCompleted => _duration > TimeSpan.Zero && _fiber.IsCancelled;
+
+    /// <summary>
+    /// Throws <see cref="CancelledException"/> if the sleep was cancelled. A sleep whose timer fired returns even if the
+    /// fiber was cancelled afterwards (Eio: check at the start, not the end); a due-now sleep checks like <c>Yield</c>.
+    /// </summary>
+    public void GetResult()
+    {
+        if (_fiber.TakeResumeError() is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+
+        bool fired = ReferenceEquals(_fiber.WaitSlot, TimerFired);
+        _fiber.WaitSlot = null;
+        if (!fired)
+        {
+            _fiber.Check();
+        }
+    }
+
+    private static readonly object TimerFired = new();
+
+    /// <summary>Starts the wait.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Starts the wait.</summary>
+    public void UnsafeOnCompleted(Action continuation)
+    {
+        if (_duration <= TimeSpan.Zero)
+        {
+            _fiber.Suspend(continuation, null, null);
+            _fiber.Resume();
+            return;
+        }
+
+        var timer = _fiber.Loop.StartTimer(_duration, static f =>
+        {
+            var fiber = (FiberContext)f!;
+            fiber.WaitSlot = TimerFired;
+            fiber.Resume();
+        }, _fiber);
+        _fiber.Suspend(continuation, SleepCancel.Instance, timer);
+    }
+
+    private sealed class SleepCancel : ICancelHook
+    {
+        public static readonly SleepCancel Instance = new();
+
+        public void Cancel(FiberContext fiber, object? token, CancelledException error)
+        {
+            if (((LoopTimer)token!).Cancel())
+            {
+                fiber.Resume(error);
+            }
+        }
+    }
+}
