@@ -151,6 +151,13 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         _cancelToken = token;
     }
 
+    /// <summary>Arms cancellation for the wait the fiber is suspended in (called under the primitive's lock).</summary>
+    public void SetCancelHook(ICancelHook hook, object? token)
+    {
+        _cancelHook = hook;
+        _cancelToken = token;
+    }
+
     /// <summary>
     /// Makes the suspended fiber runnable (Eio's <c>enqueue</c>): appended to the tail of its loop's run queue, from the
     /// loop thread directly or from any other thread through a post. Clears the cancel hook first. <paramref name="error"/>

@@ -1,0 +1,139 @@
+namespace Bridge.Fibers;
+
+/// <summary>
+/// Waiting until something changes (Eio's <c>Condition</c>), thread-safe across loops. <see cref="Broadcast"/> wakes
+/// every current waiter (appending them to the run queue) and never blocks; with no waiters it does nothing, so a
+/// broadcast before the wait is missed — test the condition in a loop.
+/// </summary>
+public sealed class FiberCondition : ICancelHook
+{
+    private readonly object _gate = new();
+    private readonly FiberWaitQueue _waiters = new();
+    private long _broadcasts;
+
+    /// <summary>
+    /// Registers, <em>then</em> unlocks <paramref name="mutex"/>, waits for a broadcast (cancellably), and re-locks the
+    /// mutex — non-cancellably — before returning or throwing (Eio <c>Condition.await</c>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="mutex"/> is null.</exception>
+    /// <exception cref="CancelledException">Cancelled while waiting (the mutex is held again).</exception>
+    public async ValueTask Await(FiberMutex mutex)
+    {
+        ArgumentNullException.ThrowIfNull(mutex);
+        var fiber = FiberContext.Require("FiberCondition.Await");
+        Exception? error = null;
+        try
+        {
+            await new WaitAwaiter(new Registration(this, mutex), fiber);
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        await Cancel.Protect(async () => await mutex.Lock()).ConfigureAwait(true);
+        if (error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next broadcast without a mutex (Eio <c>Condition.await_no_mutex</c>): safe only on one loop, when the
+    /// condition test did not switch fibers.
+    /// </summary>
+    /// <exception cref="CancelledException">Cancelled while waiting.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
+    public WaitAwaiter AwaitNoMutex() => new(new Registration(this, null), FiberContext.Require("FiberCondition.AwaitNoMutex"));
+
+    /// <summary>Wakes every fiber waiting now (Eio <c>Condition.broadcast</c>). Never switches fibers; thread-safe.</summary>
+    public void Broadcast()
+    {
+        List<FiberContext> woken;
+        lock (_gate)
+        {
+            _broadcasts++;
+            if (_waiters.IsEmpty)
+            {
+                return;
+            }
+
+            woken = _waiters.TakeAll();
+        }
+
+        foreach (var fiber in woken)
+        {
+            fiber.Resume();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="update"/> until it returns true, re-running it after every broadcast — including one that
+    /// arrives while it runs (Eio <c>Condition.loop_no_mutex</c>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
+    /// <exception cref="CancelledException">Cancelled while waiting.</exception>
+    public async ValueTask LoopNoMutex(Func<bool> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        while (true)
+        {
+            long seen;
+            lock (_gate)
+            {
+                seen = _broadcasts;
+            }
+
+            if (update())
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (_broadcasts != seen)
+                {
+                    continue;
+                }
+            }
+
+            await AwaitNoMutex();
+        }
+    }
+
+    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    {
+        bool removed;
+        lock (_gate)
+        {
+            removed = _waiters.Remove(fiber);
+        }
+
+        if (removed)
+        {
+            fiber.Resume(error);
+        }
+    }
+
+    /// <summary>One wait: cancellation is checked as it starts; the mutex is released only once the fiber is registered.</summary>
+    private sealed class Registration(FiberCondition condition, FiberMutex? mutex) : IWaitSite
+    {
+        public void Register(FiberContext fiber)
+        {
+            if (fiber.IsCancelled)
+            {
+                mutex?.Unlock();
+                fiber.Resume(new CancelledException(fiber.CancelContext.Reason!));
+                return;
+            }
+
+            lock (condition._gate)
+            {
+                condition._waiters.Enqueue(fiber);
+                fiber.SetCancelHook(condition, null);
+            }
+
+            mutex?.Unlock();
+        }
+    }
+}

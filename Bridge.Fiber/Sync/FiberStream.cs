@@ -1,0 +1,206 @@
+namespace Bridge.Fibers;
+
+/// <summary>
+/// A bounded FIFO queue between fibers (Eio's <c>Stream</c>), thread-safe across loops. Capacity 0 is a rendezvous:
+/// <see cref="Add"/> waits until a taker takes the item. When a writer is blocked on a full stream, the taker that frees
+/// a slot inserts the writer's item itself, and the writer is merely woken. A cancelled <c>Add</c> or <c>Take</c>
+/// transfers nothing; a transfer that already happened wins over a later cancellation.
+/// </summary>
+/// <typeparam name="T">The item type.</typeparam>
+public sealed class FiberStream<T> : ICancelHook
+{
+    private readonly object _gate = new();
+    private readonly Queue<T> _items = new();
+    private readonly FiberWaitQueue _readers = new();
+    private readonly FiberWaitQueue _writers = new();
+    private readonly AddSite _addSite;
+    private readonly TakeSite _takeSite;
+
+    /// <summary>Creates a stream holding at most <paramref name="capacity"/> items (Eio <c>Stream.create</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative.</exception>
+    public FiberStream(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        Capacity = capacity;
+        _addSite = new AddSite(this);
+        _takeSite = new TakeSite(this);
+    }
+
+    /// <summary>The maximum number of buffered items.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Items buffered now (always 0 for a rendezvous stream) (Eio <c>Stream.length</c>).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>True when no item is buffered (Eio <c>Stream.is_empty</c>).</summary>
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>
+    /// Adds <paramref name="item"/> (Eio <c>Stream.add</c>): hands it to a waiting taker, or buffers it if there is room,
+    /// or waits for room. Waiting is cancellable; an add that did not wait does not check cancellation.
+    /// </summary>
+    /// <exception cref="CancelledException">The fiber is cancelled when the add has to wait.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
+    public WaitAwaiter Add(T item)
+    {
+        var fiber = FiberContext.Require("FiberStream.Add");
+        FiberContext? reader = null;
+        lock (_gate)
+        {
+            if (_readers.TryDequeue(out reader))
+            {
+                reader.WaitSlot = item;
+            }
+            else if (_items.Count < Capacity)
+            {
+                _items.Enqueue(item);
+                return default;
+            }
+            else
+            {
+                fiber.Check();
+                fiber.WaitSlot = item;
+                return new WaitAwaiter(_addSite, fiber);
+            }
+        }
+
+        reader.Resume();
+        return default;
+    }
+
+    /// <summary>
+    /// Takes the next item (Eio <c>Stream.take</c>), waiting if there is none. Waiting is cancellable; a take that did
+    /// not wait does not check cancellation.
+    /// </summary>
+    /// <exception cref="CancelledException">The fiber is cancelled when the take has to wait.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
+    public WaitAwaiter<T> Take()
+    {
+        var fiber = FiberContext.Require("FiberStream.Take");
+        if (TryTake(out var item))
+        {
+            return new WaitAwaiter<T>(item);
+        }
+
+        fiber.Check();
+        return new WaitAwaiter<T>(_takeSite, fiber);
+    }
+
+    /// <summary>
+    /// Takes an item if one is available now (Eio <c>Stream.take_nonblocking</c>); on a rendezvous stream, only from a
+    /// waiting writer. Thread-safe; callable outside fibers.
+    /// </summary>
+    public bool TryTake(out T item)
+    {
+        FiberContext? writer = null;
+        lock (_gate)
+        {
+            if (_items.Count > 0)
+            {
+                item = _items.Dequeue();
+                if (_writers.TryDequeue(out writer))
+                {
+                    _items.Enqueue((T)writer.WaitSlot!);
+                    writer.WaitSlot = null;
+                }
+            }
+            else if (_writers.TryDequeue(out writer))
+            {
+                item = (T)writer.WaitSlot!;
+                writer.WaitSlot = null;
+            }
+            else
+            {
+                item = default!;
+                return false;
+            }
+        }
+
+        writer?.Resume();
+        return true;
+    }
+
+    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    {
+        bool removed;
+        lock (_gate)
+        {
+            removed = ((FiberWaitQueue)token!).Remove(fiber);
+            if (removed)
+            {
+                fiber.WaitSlot = null;
+            }
+        }
+
+        if (removed)
+        {
+            fiber.Resume(error);
+        }
+    }
+
+    private sealed class AddSite(FiberStream<T> stream) : IWaitSite
+    {
+        public void Register(FiberContext fiber)
+        {
+            FiberContext? reader = null;
+            lock (stream._gate)
+            {
+                var item = (T)fiber.WaitSlot!;
+                if (stream._readers.TryDequeue(out reader))
+                {
+                    reader.WaitSlot = item;
+                    fiber.WaitSlot = null;
+                }
+                else if (stream._items.Count < stream.Capacity)
+                {
+                    stream._items.Enqueue(item);
+                    fiber.WaitSlot = null;
+                }
+                else
+                {
+                    stream._writers.Enqueue(fiber, item);
+                    fiber.SetCancelHook(stream, stream._writers);
+                    return;
+                }
+            }
+
+            // Room appeared between the call and the suspension (another thread): finish at once.
+            reader?.Resume();
+            fiber.Resume();
+        }
+    }
+
+    private sealed class TakeSite(FiberStream<T> stream) : IWaitSite
+    {
+        public void Register(FiberContext fiber)
+        {
+            if (stream.TryTake(out var item))
+            {
+                fiber.WaitSlot = item;
+                fiber.Resume();
+                return;
+            }
+
+            lock (stream._gate)
+            {
+                if (stream._items.Count == 0 && stream._writers.IsEmpty)
+                {
+                    stream._readers.Enqueue(fiber);
+                    fiber.SetCancelHook(stream, stream._readers);
+                    return;
+                }
+            }
+
+            Register(fiber); // an item arrived meanwhile
+        }
+    }
+}
