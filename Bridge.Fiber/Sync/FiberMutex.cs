@@ -8,22 +8,17 @@ namespace Bridge.Fibers;
 /// </summary>
 public sealed class FiberMutex : ICancelHook, IWaitSite
 {
-    private readonly object _gate = new();
+    private const int Free = 0;
+    private const int Held = 1;
+    private const int HeldWithWaiters = 2; // only set, and waiters only linked, while holding _gate
+
     private readonly FiberWaitQueue _waiters = new();
-    private bool _locked;
-    private Exception? _poison;
+    private SpinGate _gate;
+    private int _state;
+    private volatile Exception? _poison;
 
     /// <summary>True while held (diagnostics).</summary>
-    public bool IsLocked
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _locked;
-            }
-        }
-    }
+    public bool IsLocked => Volatile.Read(ref _state) != Free;
 
     /// <summary>
     /// Acquires the lock (Eio <c>Mutex.lock</c>): at once if free, else waits FIFO, cancellably.
@@ -34,14 +29,10 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
     public WaitAwaiter Lock()
     {
         var fiber = FiberContext.Require("FiberMutex.Lock");
-        lock (_gate)
+        ThrowIfPoisoned();
+        if (Interlocked.CompareExchange(ref _state, Held, Free) == Free)
         {
-            ThrowIfPoisoned();
-            if (!_locked)
-            {
-                _locked = true;
-                return default;
-            }
+            return default;
         }
 
         fiber.Check();
@@ -52,17 +43,8 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
     /// <exception cref="PoisonedException">The mutex is poisoned.</exception>
     public bool TryLock()
     {
-        lock (_gate)
-        {
-            ThrowIfPoisoned();
-            if (_locked)
-            {
-                return false;
-            }
-
-            _locked = true;
-            return true;
-        }
+        ThrowIfPoisoned();
+        return Interlocked.CompareExchange(ref _state, Held, Free) == Free;
     }
 
     /// <summary>
@@ -72,26 +54,34 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
     /// <exception cref="PoisonedException">The mutex is poisoned.</exception>
     public void Unlock()
     {
-        FiberContext? next;
-        lock (_gate)
+        ThrowIfPoisoned();
+        if (Interlocked.CompareExchange(ref _state, Free, Held) == Held)
         {
-            ThrowIfPoisoned();
-            if (!_locked)
-            {
-                var error = new InvalidOperationException("FiberMutex.Unlock: already unlocked!");
-                PoisonLocked(error, out var woken);
-                WakePoisoned(woken);
-                throw error;
-            }
-
-            if (!_waiters.TryDequeue(out next))
-            {
-                _locked = false;
-                return;
-            }
+            return;
         }
 
-        next.Resume();
+        FiberContext? next;
+        _gate.Enter();
+        if (_state == Free)
+        {
+            _gate.Exit();
+            var error = new InvalidOperationException("FiberMutex.Unlock: already unlocked!");
+            Poison(error);
+            throw error;
+        }
+
+        if (_waiters.TryDequeue(out next))
+        {
+            // Hand the lock over: it stays held, now by the waiter.
+            _state = _waiters.IsEmpty ? Held : HeldWithWaiters;
+        }
+        else
+        {
+            _state = Free; // the last waiter was cancelled
+        }
+
+        _gate.Exit();
+        next?.Resume();
     }
 
     /// <summary>
@@ -167,32 +157,36 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
 
     void IWaitSite.Register(FiberContext fiber)
     {
-        lock (_gate)
+        _gate.Enter();
+        while (_poison is null)
         {
-            if (_poison is null && _locked)
+            int state = Volatile.Read(ref _state);
+            if (state == Free)
+            {
+                if (Interlocked.CompareExchange(ref _state, Held, Free) == Free)
+                {
+                    break; // freed meanwhile by another thread: ours now
+                }
+            }
+            else if (state == HeldWithWaiters || Interlocked.CompareExchange(ref _state, HeldWithWaiters, Held) == Held)
             {
                 _waiters.Enqueue(fiber);
                 fiber.SetCancelHook(this, null);
+                _gate.Exit();
                 return;
-            }
-
-            if (_poison is null)
-            {
-                _locked = true; // freed meanwhile by another thread
             }
         }
 
-        fiber.Resume(_poison is null ? null : new PoisonedException(_poison));
+        _gate.Exit();
+        var poison = _poison;
+        fiber.Resume(poison is null ? null : new PoisonedException(poison));
     }
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
-        bool removed;
-        lock (_gate)
-        {
-            removed = _waiters.Remove(fiber);
-        }
-
+        _gate.Enter();
+        bool removed = _waiters.Remove(fiber);
+        _gate.Exit();
         if (removed)
         {
             fiber.Resume(error);
@@ -201,34 +195,21 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
 
     private void Poison(Exception cause)
     {
-        List<FiberContext> woken;
-        lock (_gate)
-        {
-            PoisonLocked(cause, out woken);
-        }
-
-        WakePoisoned(woken);
-    }
-
-    private void PoisonLocked(Exception cause, out List<FiberContext> woken)
-    {
+        _gate.Enter();
         _poison ??= cause;
-        woken = _waiters.TakeAll();
-    }
-
-    private void WakePoisoned(List<FiberContext> woken)
-    {
+        var woken = _waiters.TakeAll();
+        _gate.Exit();
         foreach (var fiber in woken)
         {
-            fiber.Resume(new PoisonedException(_poison!));
+            fiber.Resume(new PoisonedException(_poison));
         }
     }
 
     private void ThrowIfPoisoned()
     {
-        if (_poison is not null)
+        if (_poison is { } poison)
         {
-            throw new PoisonedException(_poison);
+            throw new PoisonedException(poison);
         }
     }
 }

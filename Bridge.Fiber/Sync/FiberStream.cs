@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Bridge.Fibers;
 
 /// <summary>
@@ -9,12 +11,17 @@ namespace Bridge.Fibers;
 /// <typeparam name="T">The item type.</typeparam>
 public sealed class FiberStream<T> : ICancelHook
 {
-    private readonly object _gate = new();
     private readonly Queue<T> _items = new();
     private readonly FiberWaitQueue _readers = new();
     private readonly FiberWaitQueue _writers = new();
     private readonly AddSite _addSite;
     private readonly TakeSite _takeSite;
+    private SpinGate _gate;
+
+    // Items travel to and from blocked fibers in boxes (a fiber's wait slot is untyped). A blocked reader and a
+    // blocked writer may each hold one, so two spares are kept and a steady hand-off does not allocate.
+    private StrongBox<T>? _spareBox;
+    private StrongBox<T>? _spareBox2;
 
     /// <summary>Creates a stream holding at most <paramref name="capacity"/> items (Eio <c>Stream.create</c>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative.</exception>
@@ -34,10 +41,10 @@ public sealed class FiberStream<T> : ICancelHook
     {
         get
         {
-            lock (_gate)
-            {
-                return _items.Count;
-            }
+            _gate.Enter();
+            int count = _items.Count;
+            _gate.Exit();
+            return count;
         }
     }
 
@@ -53,28 +60,14 @@ public sealed class FiberStream<T> : ICancelHook
     public WaitAwaiter Add(T item)
     {
         var fiber = FiberContext.Require("FiberStream.Add");
-        FiberContext? reader = null;
-        lock (_gate)
+        if (TryAdd(item))
         {
-            if (_readers.TryDequeue(out reader))
-            {
-                reader.WaitSlot = item;
-            }
-            else if (_items.Count < Capacity)
-            {
-                _items.Enqueue(item);
-                return default;
-            }
-            else
-            {
-                fiber.Check();
-                fiber.WaitSlot = item;
-                return new WaitAwaiter(_addSite, fiber);
-            }
+            return default;
         }
 
-        reader.Resume();
-        return default;
+        fiber.Check();
+        fiber.WaitSlot = Box(item);
+        return new WaitAwaiter(_addSite, fiber);
     }
 
     /// <summary>
@@ -101,49 +94,95 @@ public sealed class FiberStream<T> : ICancelHook
     /// </summary>
     public bool TryTake(out T item)
     {
-        FiberContext? writer = null;
-        lock (_gate)
+        FiberContext? writer;
+        _gate.Enter();
+        if (_items.Count > 0)
         {
-            if (_items.Count > 0)
+            item = _items.Dequeue();
+            if (_writers.TryDequeue(out writer))
             {
-                item = _items.Dequeue();
-                if (_writers.TryDequeue(out writer))
-                {
-                    _items.Enqueue((T)writer.WaitSlot!);
-                    writer.WaitSlot = null;
-                }
-            }
-            else if (_writers.TryDequeue(out writer))
-            {
-                item = (T)writer.WaitSlot!;
-                writer.WaitSlot = null;
-            }
-            else
-            {
-                item = default!;
-                return false;
+                _items.Enqueue(((StrongBox<T>)writer.WaitSlot!).Value!); // the taker inserts the blocked writer's item
             }
         }
+        else if (_writers.TryDequeue(out writer))
+        {
+            item = ((StrongBox<T>)writer.WaitSlot!).Value!;
+        }
+        else
+        {
+            _gate.Exit();
+            item = default!;
+            return false;
+        }
 
-        writer?.Resume();
+        _gate.Exit();
+        if (writer is not null)
+        {
+            var box = (StrongBox<T>)writer.WaitSlot!;
+            writer.WaitSlot = null;
+            Recycle(box);
+            writer.Resume();
+        }
+
         return true;
     }
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
-        bool removed;
-        lock (_gate)
-        {
-            removed = ((FiberWaitQueue)token!).Remove(fiber);
-            if (removed)
-            {
-                fiber.WaitSlot = null;
-            }
-        }
-
+        _gate.Enter();
+        bool removed = ((FiberWaitQueue)token!).Remove(fiber);
+        _gate.Exit();
         if (removed)
         {
+            if (fiber.WaitSlot is StrongBox<T> box)
+            {
+                Recycle(box);
+            }
+
+            fiber.WaitSlot = null;
             fiber.Resume(error);
+        }
+    }
+
+    /// <summary>Hands the item to a waiting reader or buffers it; false when the stream is full.</summary>
+    private bool TryAdd(T item)
+    {
+        _gate.Enter();
+        if (_readers.TryDequeue(out var reader))
+        {
+            _gate.Exit();
+            ((StrongBox<T>)reader.WaitSlot!).Value = item;
+            reader.Resume();
+            return true;
+        }
+
+        if (_items.Count < Capacity)
+        {
+            _items.Enqueue(item);
+            _gate.Exit();
+            return true;
+        }
+
+        _gate.Exit();
+        return false;
+    }
+
+    private StrongBox<T> Box(T item)
+    {
+        var box = RentBox();
+        box.Value = item;
+        return box;
+    }
+
+    private StrongBox<T> RentBox() =>
+        Interlocked.Exchange(ref _spareBox, null) ?? Interlocked.Exchange(ref _spareBox2, null) ?? new StrongBox<T>();
+
+    private void Recycle(StrongBox<T> box)
+    {
+        box.Value = default!;
+        if (Interlocked.CompareExchange(ref _spareBox, box, null) is not null)
+        {
+            Volatile.Write(ref _spareBox2, box);
         }
     }
 
@@ -151,56 +190,68 @@ public sealed class FiberStream<T> : ICancelHook
     {
         public void Register(FiberContext fiber)
         {
-            FiberContext? reader = null;
-            lock (stream._gate)
+            var box = (StrongBox<T>)fiber.WaitSlot!;
+            stream._gate.Enter();
+            if (stream._readers.IsEmpty && stream._items.Count >= stream.Capacity)
             {
-                var item = (T)fiber.WaitSlot!;
-                if (stream._readers.TryDequeue(out reader))
-                {
-                    reader.WaitSlot = item;
-                    fiber.WaitSlot = null;
-                }
-                else if (stream._items.Count < stream.Capacity)
-                {
-                    stream._items.Enqueue(item);
-                    fiber.WaitSlot = null;
-                }
-                else
-                {
-                    stream._writers.Enqueue(fiber, item);
-                    fiber.SetCancelHook(stream, stream._writers);
-                    return;
-                }
+                stream._writers.Enqueue(fiber, box);
+                fiber.SetCancelHook(stream, stream._writers);
+                stream._gate.Exit();
+                return;
             }
 
+            stream._gate.Exit();
+
             // Room appeared between the call and the suspension (another thread): finish at once.
-            reader?.Resume();
+            fiber.WaitSlot = null;
+            T item = box.Value!;
+            stream.Recycle(box);
+            if (!stream.TryAdd(item))
+            {
+                fiber.WaitSlot = stream.Box(item);
+                Register(fiber);
+                return;
+            }
+
             fiber.Resume();
         }
     }
 
-    private sealed class TakeSite(FiberStream<T> stream) : IWaitSite
+    private sealed class TakeSite(FiberStream<T> stream) : IValueWaitSite<T>
     {
         public void Register(FiberContext fiber)
         {
-            if (stream.TryTake(out var item))
+            while (true)
             {
-                fiber.WaitSlot = item;
-                fiber.Resume();
-                return;
-            }
-
-            lock (stream._gate)
-            {
-                if (stream._items.Count == 0 && stream._writers.IsEmpty)
+                if (stream.TryTake(out var item))
                 {
-                    stream._readers.Enqueue(fiber);
-                    fiber.SetCancelHook(stream, stream._readers);
+                    fiber.WaitSlot = stream.Box(item);
+                    fiber.Resume();
                     return;
                 }
-            }
 
-            Register(fiber); // an item arrived meanwhile
+                var box = stream.RentBox();
+                stream._gate.Enter();
+                if (stream._items.Count == 0 && stream._writers.IsEmpty)
+                {
+                    stream._readers.Enqueue(fiber, box);
+                    fiber.SetCancelHook(stream, stream._readers);
+                    stream._gate.Exit();
+                    return;
+                }
+
+                stream._gate.Exit();
+                stream.Recycle(box); // an item arrived meanwhile: take it
+            }
+        }
+
+        public T TakeValue(FiberContext fiber)
+        {
+            var box = (StrongBox<T>)fiber.WaitSlot!;
+            fiber.WaitSlot = null;
+            T value = box.Value!;
+            stream.Recycle(box);
+            return value;
         }
     }
 }
