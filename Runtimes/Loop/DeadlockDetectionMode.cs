@@ -11,8 +11,9 @@ public enum DeadlockDetectionMode
     Strict,
 
     /// <summary>
-    /// Like <see cref="Strict"/>, and in addition the process must look quiet: no active system timer
-    /// (<see cref="Timer.ActiveCount"/>), no queued or running thread-pool work besides the loop itself. While it
+    /// Like <see cref="Strict"/>, and in addition the process must look quiet: no other event loop running (it could post
+    /// here or resolve a thread-safe primitive this loop waits on), no active system timer (<see cref="Timer.ActiveCount"/>),
+    /// no queued or running thread-pool work besides the loop itself. While it
     /// does not, the loop keeps waiting and re-checks periodically, so <c>await Task.Delay(1000)</c> or
     /// <c>await Task.Run(...)</c> in Task code is never mistaken for a deadlock. The default on real time.
     /// Untracked I/O without a timeout (a bare socket read) can still look quiet: track it.

@@ -21,6 +21,13 @@ public sealed class EventLoop : IDisposable
     [ThreadStatic]
     private static EventLoop? t_current;
 
+    /// <summary>
+    /// Loops currently inside <see cref="RunUntil"/> in this process. Process-wide on purpose: any other running loop may
+    /// post to this one or resolve a thread-safe primitive it waits on, so a real-time loop never calls itself
+    /// deadlocked while another one runs (see <see cref="DeadlockDetectionMode.WhenProcessQuiet"/>).
+    /// </summary>
+    private static int s_runningLoops;
+
     private readonly WorkQueue _runQueue = new();
     private readonly object _gate = new();
     private WorkQueue _incoming = new();
@@ -262,9 +269,11 @@ public sealed class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(done);
         ThrowIfClosed();
-        if (_depth == 0)
+        bool outermost = _depth == 0;
+        if (outermost)
         {
             Volatile.Write(ref _ownerThreadId, Environment.CurrentManagedThreadId);
+            Interlocked.Increment(ref s_runningLoops);
         }
         else
         {
@@ -290,6 +299,11 @@ public sealed class EventLoop : IDisposable
         finally
         {
             Volatile.Write(ref _depth, _depth - 1);
+            if (outermost)
+            {
+                Interlocked.Decrement(ref s_runningLoops);
+            }
+
             t_current = previousLoop;
             System.Threading.SynchronizationContext.SetSynchronizationContext(previousContext);
         }
@@ -619,7 +633,7 @@ public sealed class EventLoop : IDisposable
 
     private static bool ProcessLooksQuiet()
     {
-        if (Timer.ActiveCount > 0 || ThreadPool.PendingWorkItemCount > 0)
+        if (Volatile.Read(ref s_runningLoops) > 1 || Timer.ActiveCount > 0 || ThreadPool.PendingWorkItemCount > 0)
         {
             return false;
         }
