@@ -39,6 +39,7 @@ public sealed class EventLoop : IDisposable
 
     private readonly TimerQueue _timers = new();
     private readonly VirtualTimeProvider? _virtualTime;
+    private readonly bool _autoAdvance;
     private readonly long _originTimestamp;
     private long _timerSequence;
     private int _liveTimers;
@@ -54,6 +55,8 @@ public sealed class EventLoop : IDisposable
     private int _ownerThreadId;
     private int _depth;
     private long _iteration;
+    private long _idleWaits;
+    private long _jumpedTo = -1;
 
     /// <summary>Creates a loop bound to the calling thread until a run starts on another one.</summary>
     /// <exception cref="ArgumentException"><see cref="EventLoopOptions.VirtualTime"/> is set with a clock that is not a <see cref="VirtualTimeProvider"/>.</exception>
@@ -70,6 +73,7 @@ public sealed class EventLoop : IDisposable
                 _ => throw new ArgumentException("EventLoopOptions.VirtualTime needs a VirtualTimeProvider (or none) as Time.", nameof(options)),
             };
             Time = _virtualTime;
+            _autoAdvance = true;
             _virtualTime.Changed += Wake;
         }
         else
@@ -99,11 +103,11 @@ public sealed class EventLoop : IDisposable
     /// <summary>The loop's clock: <see cref="TimeProvider.System"/> or a <see cref="VirtualTimeProvider"/>.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>The virtual clock when the loop runs on virtual time, else null.</summary>
+    /// <summary>The virtual clock when the loop runs on one (jumping or manual), else null.</summary>
     public VirtualTimeProvider? VirtualTime => _virtualTime;
 
-    /// <summary>Whether the clock only moves when the loop is idle (<see cref="EventLoopOptions.VirtualTime"/>).</summary>
-    public bool IsVirtualTime => _virtualTime is not null && ReferenceEquals(Time, _virtualTime);
+    /// <summary>Whether the loop moves its virtual clock itself when idle (<see cref="EventLoopOptions.VirtualTime"/>).</summary>
+    public bool IsVirtualTime => _autoAdvance;
 
     /// <summary>The <see cref="SynchronizationContext"/> that <see cref="RunUntil"/> installs: <c>await</c> comes back here.</summary>
     public LoopSynchronizationContext SynchronizationContext { get; }
@@ -309,6 +313,21 @@ public sealed class EventLoop : IDisposable
         }
     }
 
+    /// <summary>True while the loop thread is blocked waiting for a post, a wake-up or a timer (diagnostics and tests).</summary>
+    internal bool IsWaitingForWork
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting;
+            }
+        }
+    }
+
+    /// <summary>How many times the loop thread has blocked waiting for work (diagnostics and tests).</summary>
+    internal long IdleWaits => Volatile.Read(ref _idleWaits);
+
     /// <summary>True when the run queue or the post queue holds an item.</summary>
     internal bool HasQueuedWork => _runQueue.Count > 0 || Volatile.Read(ref _incomingCount) > 0;
 
@@ -379,7 +398,7 @@ public sealed class EventLoop : IDisposable
         $"{operation} must be called on the thread of event loop '{Name}' (thread {_ownerThreadId}) but was called on thread {Environment.CurrentManagedThreadId}. " +
         "The usual cause is ConfigureAwait(false) or Task.Run moving the code off the loop: remove it, or get back with EventLoop.Post or 'await loop.SwitchTo()'.");
 
-    internal long NowTicks() => _virtualTime is not null && ReferenceEquals(Time, _virtualTime)
+    internal long NowTicks() => _virtualTime is not null
         ? _virtualTime.GetTimestamp()
         : Time.GetElapsedTime(_originTimestamp).Ticks;
 
@@ -422,6 +441,16 @@ public sealed class EventLoop : IDisposable
             }
 
             didWork = FireDueTimers(NowTicks());
+            if (_jumpedTo >= 0)
+            {
+                RunTimeAdvancedHooks();
+            }
+
+            if (didWork)
+            {
+                RestoreContext(baseline);
+            }
+
             for (int budget = BatchSize; budget > 0 && _runQueue.TryPop(out var item); budget--)
             {
                 didWork = true;
@@ -435,10 +464,7 @@ public sealed class EventLoop : IDisposable
                 }
                 finally
                 {
-                    if (baseline is not null && !ReferenceEquals(ExecutionContext.Capture(), baseline))
-                    {
-                        ExecutionContext.Restore(baseline);
-                    }
+                    RestoreContext(baseline);
                 }
 
                 if (done())
@@ -453,6 +479,15 @@ public sealed class EventLoop : IDisposable
         }
 
         return didWork || _runQueue.Count > 0;
+    }
+
+    /// <summary>Puts the loop's own execution context back after user code ran, so nothing leaks into the next item.</summary>
+    private static void RestoreContext(ExecutionContext? baseline)
+    {
+        if (baseline is not null && !ReferenceEquals(ExecutionContext.Capture(), baseline))
+        {
+            ExecutionContext.Restore(baseline);
+        }
     }
 
     private void RunHooks(HookList<Action> hooks)
@@ -482,8 +517,43 @@ public sealed class EventLoop : IDisposable
         _runQueue.TakeAllFrom(batch);
     }
 
-    /// <summary>Fires loop timers due by <paramref name="now"/> that were created before this iteration.</summary>
+    /// <summary>
+    /// Fires the timers due by <paramref name="now"/>: loop timers created before this iteration and, on a virtual
+    /// clock, the clock's own timers (<c>Task.Delay</c>, <see cref="PeriodicTimer"/>), merged in (deadline,
+    /// registration) order.
+    /// </summary>
     private bool FireDueTimers(long now)
+    {
+        var clock = _virtualTime;
+        if (clock is null || !clock.MayHaveTimers)
+        {
+            return FireDueLoopTimers(now);
+        }
+
+        bool fired = false;
+        while (true)
+        {
+            LoopTimer? timer = null;
+            bool loopDue = Volatile.Read(ref _liveTimers) > 0 && _timers.TryPeek(out timer)
+                && timer.Deadline <= now && timer.CreatedIteration < _iteration;
+            bool clockDue = clock.TryPeekNext(out long deadline, out long sequence) && deadline <= now;
+            if (loopDue && (!clockDue || (timer!.Deadline, timer.Sequence).CompareTo((deadline, sequence)) < 0))
+            {
+                _timers.RemoveTop();
+                fired |= FireTimer(timer!);
+            }
+            else if (clockDue && clock.TryFireNext(now))
+            {
+                fired = true;
+            }
+            else
+            {
+                return fired;
+            }
+        }
+    }
+
+    private bool FireDueLoopTimers(long now)
     {
         bool fired = false;
         while (Volatile.Read(ref _liveTimers) > 0 && _timers.TryPeek(out var timer)
@@ -517,9 +587,10 @@ public sealed class EventLoop : IDisposable
     }
 
     /// <summary>
-    /// Jumps virtual time to the earliest timer (loop timer or <see cref="VirtualTimeProvider"/> timer) and fires every
-    /// timer due then, in (deadline, registration) order; then runs the time-advanced hooks.
+    /// Jumps virtual time to the earliest timer (loop timer or <see cref="VirtualTimeProvider"/> timer); the next
+    /// iteration fires every timer due then, between its hooks, like a real-time iteration would.
     /// </summary>
+    /// <returns>False when no timer is pending.</returns>
     private bool TryAdvanceVirtualTime()
     {
         var clock = _virtualTime!;
@@ -531,29 +602,19 @@ public sealed class EventLoop : IDisposable
         }
 
         long target = haveLoopTimer && (!haveClockTimer || next.Deadline <= clockDeadline) ? next.Deadline : clockDeadline;
-        long before = clock.GetTimestamp();
-        _iteration++; // the jump starts a new iteration: timers created before it may fire
-        while (true)
+        if (clock.JumpTo(target))
         {
-            bool loopDue = _timers.TryPeek(out var timer) && timer.Deadline <= target;
-            bool clockDue = clock.TryPeekNext(out long d, out long s) && d <= target;
-            if (loopDue && (!clockDue || (timer.Deadline, timer.Sequence).CompareTo((d, s)) < 0))
-            {
-                _timers.RemoveTop();
-                FireTimer(timer);
-            }
-            else if (clockDue)
-            {
-                clock.TryFireNext(target);
-            }
-            else
-            {
-                break;
-            }
+            _jumpedTo = target;
         }
 
-        clock.AdvanceTo(target);
-        if (target > before && !_timeAdvancedHooks.IsEmpty)
+        return true;
+    }
+
+    private void RunTimeAdvancedHooks()
+    {
+        long target = _jumpedTo;
+        _jumpedTo = -1;
+        if (!_timeAdvancedHooks.IsEmpty)
         {
             var elapsed = TimeSpan.FromTicks(target);
             foreach (var hook in _timeAdvancedHooks.Snapshot)
@@ -561,8 +622,6 @@ public sealed class EventLoop : IDisposable
                 hook(elapsed);
             }
         }
-
-        return true;
     }
 
     /// <summary>Nothing is runnable: advance virtual time, wait for a post or a timer, or report a deadlock.</summary>
@@ -576,7 +635,7 @@ public sealed class EventLoop : IDisposable
 
         int timeoutMs = Timeout.Infinite;
         bool timerPending = _timers.TryPeek(out var next);
-        if (timerPending && !IsVirtualTime)
+        if (timerPending && _virtualTime is null)
         {
             long remaining = next.Deadline - NowTicks();
             if (remaining < TimeSpan.TicksPerMillisecond)
@@ -587,7 +646,8 @@ public sealed class EventLoop : IDisposable
             timeoutMs = (int)Math.Min(int.MaxValue, (remaining + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
         }
 
-        bool nothingCanWake = !timerPending && !externalPending && !(IsVirtualTime && _virtualTime!.HasPendingTimers);
+        // On a virtual clock (jumping or moved by hand) a pending timer waits for the clock: woken by its Changed event.
+        bool nothingCanWake = !timerPending && !externalPending && !(_virtualTime is not null && _virtualTime.HasPendingTimers);
         bool reportDeadlock = false;
         if (nothingCanWake)
         {
@@ -614,6 +674,7 @@ public sealed class EventLoop : IDisposable
             if (!reportDeadlock)
             {
                 _waiting = true;
+                Volatile.Write(ref _idleWaits, _idleWaits + 1);
                 try
                 {
                     Monitor.Wait(_gate, timeoutMs);

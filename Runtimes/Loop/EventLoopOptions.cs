@@ -16,6 +16,9 @@ public sealed class EventLoopOptions
     /// <summary>
     /// The clock. Defaults to <see cref="TimeProvider.System"/>, or to a new <see cref="VirtualTimeProvider"/>
     /// when <see cref="VirtualTime"/> is set. With <see cref="VirtualTime"/> it must be a <see cref="VirtualTimeProvider"/>.
+    /// A <see cref="VirtualTimeProvider"/> without <see cref="VirtualTime"/> is a manual clock (FakeTimeProvider's
+    /// model): the loop never moves it, and an idle loop with a pending timer waits until someone calls
+    /// <see cref="VirtualTimeProvider.Advance"/> or <see cref="VirtualTimeProvider.SetTime"/>.
     /// </summary>
     public TimeProvider? Time { get; set; }
 

@@ -20,6 +20,7 @@ public sealed class VirtualTimeProvider : TimeProvider
     private readonly PriorityQueue<VirtualTimer, (long Deadline, long Sequence)> _timers = new();
     private long _now; // ticks since _origin
     private long _sequence;
+    private int _scheduled; // heap entries, live or stale; written under _gate
     private Action? _changed;
 
     /// <summary>Creates a clock that reads <see cref="DateTimeOffset.UnixEpoch"/> (Eio_mock: time 0).</summary>
@@ -127,6 +128,7 @@ public sealed class VirtualTimeProvider : TimeProvider
             }
 
             _timers.Dequeue();
+            Volatile.Write(ref _scheduled, _timers.Count);
             if (_now < key.Deadline)
             {
                 _now = key.Deadline;
@@ -147,6 +149,27 @@ public sealed class VirtualTimeProvider : TimeProvider
             return found;
         }
     }
+
+    /// <summary>
+    /// Moves the clock to <paramref name="target"/> without firing anything: the loop that jumps fires the timers due
+    /// then in its next iteration. True when the clock moved.
+    /// </summary>
+    internal bool JumpTo(long target)
+    {
+        lock (_gate)
+        {
+            if (_now >= target)
+            {
+                return false;
+            }
+
+            _now = target;
+            return true;
+        }
+    }
+
+    /// <summary>A cheap hint, read without the lock: false means no timer is scheduled (not even a cancelled one).</summary>
+    internal bool MayHaveTimers => Volatile.Read(ref _scheduled) > 0;
 
     /// <summary>Number of live timers (for deadlock detection).</summary>
     internal bool HasPendingTimers
@@ -182,6 +205,7 @@ public sealed class VirtualTimeProvider : TimeProvider
             }
 
             _timers.Dequeue();
+            Volatile.Write(ref _scheduled, _timers.Count);
         }
 
         return false;
@@ -192,6 +216,7 @@ public sealed class VirtualTimeProvider : TimeProvider
         lock (_gate)
         {
             _timers.Enqueue(timer, (deadline, sequence));
+            Volatile.Write(ref _scheduled, _timers.Count);
         }
 
         RaiseChanged();
