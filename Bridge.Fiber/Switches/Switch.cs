@@ -280,7 +280,7 @@ public sealed class Switch : IFiberOwner
         return result;
     }
 
-    /// <summary>Eio <c>await_idle</c>: wait (uncancellably) for the fibers, run the hooks LIFO, repeat if hooks forked.</summary>
+    /// <summary>Eio <c>await_idle</c>: wait (uncancellably) for the fibers, run all the hooks LIFO, repeat if hooks forked.</summary>
     private async ValueTask AwaitIdleAndRelease()
     {
         while (true)
@@ -296,15 +296,19 @@ public sealed class Switch : IFiberOwner
                 return;
             }
 
-            var hook = _releaseHooks[^1];
-            _releaseHooks.RemoveAt(_releaseHooks.Count - 1);
-            try
+            // Run every registered hook, newest first, before waiting again for fibers the hooks forked (Eio's await_idle).
+            while (_releaseHooks.Count > 0)
             {
-                await Cancel.Protect(hook).ConfigureAwait(true);
-            }
-            catch (Exception e)
-            {
-                Record(e);
+                var hook = _releaseHooks[^1];
+                _releaseHooks.RemoveAt(_releaseHooks.Count - 1);
+                try
+                {
+                    await Cancel.Protect(hook).ConfigureAwait(true);
+                }
+                catch (Exception e)
+                {
+                    Record(e);
+                }
             }
         }
     }
