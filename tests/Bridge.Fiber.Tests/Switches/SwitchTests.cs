@@ -353,6 +353,51 @@ public class SwitchTests
     }
 
     [Fact]
+    public void A_late_hook_that_suspends_runs_in_its_own_fiber_and_leaves_the_caller_free()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            var sub = await Switch.Run(s => ValueTask.FromResult(s));
+            try
+            {
+                sub.OnRelease(async () =>
+                {
+                    Line("hook starts");
+                    await F.Yield();
+                    Line("hook ends");
+                });
+            }
+            catch (InvalidOperationException e)
+            {
+                Line("OnRelease: " + e.Message);
+            }
+
+            Line("caller continues");
+            await F.Yield();
+            Line("caller after yield");
+            await Time.Sleep(TimeSpan.FromSeconds(1));
+            Line("caller after sleep");
+        });
+        Assert.Equal(
+            [
+                "hook starts", "OnRelease: Switch finished (the release hook was started in a fiber of its own and continues)",
+                "caller continues", "hook ends", "caller after yield", "mock time is now 1", "caller after sleep",
+            ],
+            trace);
+    }
+
+    [Fact]
+    public void A_late_hook_that_fails_at_once_is_reported_with_switch_finished()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            var sub = await Switch.Run(s => ValueTask.FromResult(s));
+            sub.OnRelease(() => throw new Failure("hook failed"));
+        });
+        Assert.Equal(["Exception: Multiple exceptions:", "- Failure(\"hook failed\")", "- InvalidOperationException(\"Switch finished\")"], trace);
+    }
+
+    [Fact]
     public void Hooks_may_fork_onto_the_releasing_switch_and_it_waits_again()
     {
         var trace = Run(sw =>
