@@ -11,6 +11,7 @@ internal sealed class CancelContext
 {
     private readonly List<CancelContext> _children = [];
     private FiberContext? _fibers; // intrusive doubly-linked list through FiberContext.PrevInContext/NextInContext
+    private FiberContext? _fibersTail;
     private List<Action<CancelledException>>? _callbacks;
 
     public CancelContext(FiberRuntime runtime, CancelContext? parent, bool isProtected, string purpose)
@@ -65,16 +66,21 @@ internal sealed class CancelContext
         return new CallbackRemoval(this, callback);
     }
 
+    /// <summary>Appends <paramref name="fiber"/>: cancellation visits a context's fibers in the order they joined it (Eio's <c>add_r</c>).</summary>
     public void AddFiber(FiberContext fiber)
     {
-        fiber.PrevInContext = null;
-        fiber.NextInContext = _fibers;
-        if (_fibers is not null)
+        fiber.NextInContext = null;
+        fiber.PrevInContext = _fibersTail;
+        if (_fibersTail is not null)
         {
-            _fibers.PrevInContext = fiber;
+            _fibersTail.NextInContext = fiber;
+        }
+        else
+        {
+            _fibers = fiber;
         }
 
-        _fibers = fiber;
+        _fibersTail = fiber;
     }
 
     public void RemoveFiber(FiberContext fiber)
@@ -87,10 +93,18 @@ internal sealed class CancelContext
         {
             _fibers = fiber.NextInContext;
         }
+        else
+        {
+            return; // not in this context
+        }
 
         if (fiber.NextInContext is not null)
         {
             fiber.NextInContext.PrevInContext = fiber.PrevInContext;
+        }
+        else
+        {
+            _fibersTail = fiber.PrevInContext;
         }
 
         fiber.PrevInContext = fiber.NextInContext = null;

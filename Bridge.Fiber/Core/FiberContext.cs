@@ -310,18 +310,32 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         }
 
         _escapeWatch = true;
-        _body.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
-        {
-            if (!Loop.IsOnLoopThread)
+
+        // The check must run on the thread that completes the body. An awaiter continuation would not: .NET does not
+        // inline it where a SynchronizationContext is current (the loop, inside this fiber), so it would hop to the
+        // thread pool, look "escaped", and post to a loop that may already have been disposed — crashing the process.
+        // A synchronous task continuation runs inline on the completing thread. Task-backed bodies (every ordinary
+        // async method) give their task without allocating; any other source is converted once and kept.
+        var task = _body.AsTask();
+        _body = new ValueTask(task);
+        _ = task.ContinueWith(
+            static (_, state) =>
             {
-                int thread = Environment.CurrentManagedThreadId;
-                Loop.Post(static s =>
+                var fiber = (FiberContext)state!;
+                if (!fiber.Loop.IsOnLoopThread)
                 {
-                    var (fiber, t) = ((FiberContext, int))s!;
-                    fiber.FinishEscaped(t);
-                }, (this, thread));
-            }
-        });
+                    int thread = Environment.CurrentManagedThreadId;
+                    fiber.Loop.Post(static s =>
+                    {
+                        var (f, t) = ((FiberContext, int))s!;
+                        f.FinishEscaped(t);
+                    }, (fiber, thread));
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private void FinishEscaped(int thread)

@@ -170,24 +170,49 @@ public sealed class Switch : IFiberOwner
 
     /// <summary>Registers an asynchronous release hook; see <see cref="OnRelease(Action)"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="release"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">Release has already begun (the hook has then been started).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Release has already begun: the hook has then been started at once, protected, in a fiber of its own; if it
+    /// finished without suspending and failed, its exception comes first in an <see cref="AggregateException"/> with this one.
+    /// A hook that suspends continues on its own and a later failure of it is reported to the loop.
+    /// </exception>
     public void OnRelease(Func<ValueTask> release)
     {
         ArgumentNullException.ThrowIfNull(release);
         Context.Runtime.CheckThread("Switch.OnRelease");
         if (_releasing || IsFinished)
         {
-            var pending = Cancel.Protect(release);
-            if (!pending.IsCompleted)
-            {
-                throw new InvalidOperationException("Switch finished (the release hook was started and continues on its own)");
-            }
-
-            pending.GetAwaiter().GetResult();
-            throw new InvalidOperationException("Switch finished");
+            RunLateHook(release);
         }
 
         _releaseHooks.Add(release);
+    }
+
+    /// <summary>
+    /// Eio runs a hook added after release has begun at once, in the caller, then raises "Switch finished". A C# hook may
+    /// suspend, and OnRelease cannot wait for it: run it in its own protected fiber so it can never take over the
+    /// caller's fiber (whose next await would otherwise find it already suspended).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void RunLateHook(Func<ValueTask> release)
+    {
+        var caller = FiberContext.Require("Switch.OnRelease");
+        var context = new CancelContext(caller.Runtime, caller.CancelContext, isProtected: true, "late release hook");
+        var owner = new LateHookOwner(context);
+        var fiber = new FiberContext(caller.Runtime, context, caller.Bindings, owner, "late release hook");
+        fiber.Start(release);
+        var finished = new InvalidOperationException("Switch finished");
+        if (!owner.Finished)
+        {
+            owner.ReportLater = true;
+            throw new InvalidOperationException("Switch finished (the release hook was started in a fiber of its own and continues)");
+        }
+
+        if (owner.Error is not null)
+        {
+            throw new MultipleExceptions([owner.Error, finished]);
+        }
+
+        throw finished;
     }
 
     /// <summary>Describes the switch for debugging.</summary>
@@ -280,7 +305,7 @@ public sealed class Switch : IFiberOwner
         return result;
     }
 
-    /// <summary>Eio <c>await_idle</c>: wait (uncancellably) for the fibers, run the hooks LIFO, repeat if hooks forked.</summary>
+    /// <summary>Eio <c>await_idle</c>: wait (uncancellably) for the fibers, run all the hooks LIFO, repeat if hooks forked.</summary>
     private async ValueTask AwaitIdleAndRelease()
     {
         while (true)
@@ -296,15 +321,19 @@ public sealed class Switch : IFiberOwner
                 return;
             }
 
-            var hook = _releaseHooks[^1];
-            _releaseHooks.RemoveAt(_releaseHooks.Count - 1);
-            try
+            // Run every registered hook, newest first, before waiting again for fibers the hooks forked (Eio's await_idle).
+            while (_releaseHooks.Count > 0)
             {
-                await Cancel.Protect(hook).ConfigureAwait(true);
-            }
-            catch (Exception e)
-            {
-                Record(e);
+                var hook = _releaseHooks[^1];
+                _releaseHooks.RemoveAt(_releaseHooks.Count - 1);
+                try
+                {
+                    await Cancel.Protect(hook).ConfigureAwait(true);
+                }
+                catch (Exception e)
+                {
+                    Record(e);
+                }
             }
         }
     }
@@ -357,6 +386,28 @@ public sealed class Switch : IFiberOwner
             var fiber = FiberContext.Require("Switch.Run");
             fiber.Suspend(continuation, null, null);
             sw._idleWaiter = fiber;
+        }
+    }
+
+    /// <summary>Owner of a hook's fiber started by <see cref="RunLateHook"/>.</summary>
+    private sealed class LateHookOwner(CancelContext context) : IFiberOwner
+    {
+        public bool Finished { get; private set; }
+
+        public Exception? Error { get; private set; }
+
+        public bool ReportLater { get; set; }
+
+        public void OnFiberFinished(FiberContext fiber, Exception? error)
+        {
+            Finished = true;
+            Error = error;
+            context.Finish();
+            if (ReportLater && error is not null)
+            {
+                // Nobody awaits this hook any more: surface its failure through the loop's unhandled-error path.
+                ExceptionDispatchInfo.Throw(error);
+            }
         }
     }
 }
