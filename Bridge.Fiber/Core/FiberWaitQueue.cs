@@ -80,6 +80,21 @@ internal sealed class FiberWaitQueue
         return true;
     }
 
+    /// <summary>
+    /// The cancel hook shared by the primitives: unlink <paramref name="fiber"/> under the primitive's gate and, if it was
+    /// still waiting (no hand-off won the race), resume it with <paramref name="error"/>.
+    /// </summary>
+    public static void CancelWaiter(ref SpinGate gate, FiberWaitQueue queue, FiberContext fiber, CancelledException error)
+    {
+        gate.Enter();
+        bool removed = queue.Remove(fiber);
+        gate.Exit();
+        if (removed)
+        {
+            fiber.Resume(error);
+        }
+    }
+
     /// <summary>Takes every waiter out, in order.</summary>
     public List<FiberContext> TakeAll()
     {

@@ -7,7 +7,7 @@ namespace Bridge.Fibers;
 /// </summary>
 public sealed class FiberCondition : ICancelHook
 {
-    private readonly object _gate = new();
+    private SpinGate _gate;
     private readonly FiberWaitQueue _waiters = new();
     private long _broadcasts;
 
@@ -49,18 +49,16 @@ public sealed class FiberCondition : ICancelHook
     /// <summary>Wakes every fiber waiting now (Eio <c>Condition.broadcast</c>). Never switches fibers; thread-safe.</summary>
     public void Broadcast()
     {
-        List<FiberContext> woken;
-        lock (_gate)
+        _gate.Enter();
+        _broadcasts++;
+        if (_waiters.IsEmpty)
         {
-            _broadcasts++;
-            if (_waiters.IsEmpty)
-            {
-                return;
-            }
-
-            woken = _waiters.TakeAll();
+            _gate.Exit();
+            return;
         }
 
+        var woken = _waiters.TakeAll();
+        _gate.Exit();
         foreach (var fiber in woken)
         {
             fiber.Resume();
@@ -78,23 +76,16 @@ public sealed class FiberCondition : ICancelHook
         ArgumentNullException.ThrowIfNull(update);
         while (true)
         {
-            long seen;
-            lock (_gate)
-            {
-                seen = _broadcasts;
-            }
+            long seen = Interlocked.Read(ref _broadcasts);
 
             if (update())
             {
                 return;
             }
 
-            lock (_gate)
+            if (Interlocked.Read(ref _broadcasts) != seen)
             {
-                if (_broadcasts != seen)
-                {
-                    continue;
-                }
+                continue;
             }
 
             await AwaitNoMutex();
@@ -103,16 +94,7 @@ public sealed class FiberCondition : ICancelHook
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
-        bool removed;
-        lock (_gate)
-        {
-            removed = _waiters.Remove(fiber);
-        }
-
-        if (removed)
-        {
-            fiber.Resume(error);
-        }
+        FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }
 
     /// <summary>One wait: cancellation is checked as it starts; the mutex is released only once the fiber is registered.</summary>
@@ -127,11 +109,10 @@ public sealed class FiberCondition : ICancelHook
                 return;
             }
 
-            lock (condition._gate)
-            {
-                condition._waiters.Enqueue(fiber);
-                fiber.SetCancelHook(condition, null);
-            }
+            condition._gate.Enter();
+            condition._waiters.Enqueue(fiber);
+            fiber.SetCancelHook(condition, null);
+            condition._gate.Exit();
 
             mutex?.Unlock();
         }

@@ -184,13 +184,7 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
-        _gate.Enter();
-        bool removed = _waiters.Remove(fiber);
-        _gate.Exit();
-        if (removed)
-        {
-            fiber.Resume(error);
-        }
+        FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }
 
     private void Poison(Exception cause)

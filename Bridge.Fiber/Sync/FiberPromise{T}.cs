@@ -11,7 +11,7 @@ namespace Bridge.Fibers;
 /// <typeparam name="T">The value type.</typeparam>
 public sealed class FiberPromise<T> : ICancelHook
 {
-    private readonly object _gate = new();
+    private SpinGate _gate;
     private readonly FiberWaitQueue _waiters = new();
     private List<(Action Continuation, SynchronizationContext? Context)>? _plainWaiters;
     private volatile int _state; // 0 pending, 1 fulfilled, 2 rejected
@@ -55,20 +55,20 @@ public sealed class FiberPromise<T> : ICancelHook
     {
         List<FiberContext> fibers;
         List<(Action Continuation, SynchronizationContext? Context)>? plain;
-        lock (_gate)
+        _gate.Enter();
+        if (_state != 0)
         {
-            if (_state != 0)
-            {
-                return false;
-            }
-
-            _value = value;
-            _error = error;
-            _state = error is null ? 1 : 2;
-            fibers = _waiters.IsEmpty ? [] : _waiters.TakeAll();
-            plain = _plainWaiters;
-            _plainWaiters = null;
+            _gate.Exit();
+            return false;
         }
+
+        _value = value;
+        _error = error;
+        _state = error is null ? 1 : 2;
+        fibers = _waiters.IsEmpty ? [] : _waiters.TakeAll();
+        plain = _plainWaiters;
+        _plainWaiters = null;
+        _gate.Exit();
 
         foreach (var fiber in fibers)
         {
@@ -95,16 +95,7 @@ public sealed class FiberPromise<T> : ICancelHook
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
-        bool removed;
-        lock (_gate)
-        {
-            removed = _waiters.Remove(fiber);
-        }
-
-        if (removed)
-        {
-            fiber.Resume(error);
-        }
+        FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }
 
     private T GetResult()
@@ -161,30 +152,34 @@ public sealed class FiberPromise<T> : ICancelHook
             var promise = _promise;
             var fiber = FiberContext.Running;
             bool resolved;
-            lock (promise._gate)
+            var context = fiber is null ? SynchronizationContext.Current : null;
+            if (context?.GetType() == typeof(SynchronizationContext))
             {
-                resolved = promise._state != 0;
-                if (!resolved)
+                context = null; // await ignores the base type too
+            }
+
+            fiber?.Suspend(continuation, promise, null);
+            promise._gate.Enter();
+            resolved = promise._state != 0;
+            if (!resolved)
+            {
+                if (fiber is not null)
                 {
-                    if (fiber is not null)
-                    {
-                        fiber.Suspend(continuation, promise, null);
-                        promise._waiters.Enqueue(fiber);
-                    }
-                    else
-                    {
-                        var context = SynchronizationContext.Current;
-                        (promise._plainWaiters ??= []).Add((continuation, context?.GetType() == typeof(SynchronizationContext) ? null : context));
-                    }
+                    promise._waiters.Enqueue(fiber);
+                }
+                else
+                {
+                    (promise._plainWaiters ??= []).Add((continuation, context));
                 }
             }
+
+            promise._gate.Exit();
 
             if (resolved)
             {
                 if (fiber is not null)
                 {
-                    fiber.Suspend(continuation, null, null);
-                    fiber.Resume();
+                    fiber.Resume(); // resolved meanwhile by another thread
                 }
                 else
                 {

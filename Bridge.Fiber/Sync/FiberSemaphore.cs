@@ -7,7 +7,7 @@ namespace Bridge.Fibers;
 /// </summary>
 public sealed class FiberSemaphore : ICancelHook, IWaitSite
 {
-    private readonly object _gate = new();
+    private SpinGate _gate;
     private readonly FiberWaitQueue _waiters = new();
     private int _value;
 
@@ -24,10 +24,7 @@ public sealed class FiberSemaphore : ICancelHook, IWaitSite
     {
         get
         {
-            lock (_gate)
-            {
-                return _value;
-            }
+            return Volatile.Read(ref _value);
         }
     }
 
@@ -37,14 +34,15 @@ public sealed class FiberSemaphore : ICancelHook, IWaitSite
     public WaitAwaiter Acquire()
     {
         var fiber = FiberContext.Require("FiberSemaphore.Acquire");
-        lock (_gate)
+        _gate.Enter();
+        if (_value > 0)
         {
-            if (_value > 0)
-            {
-                _value--;
-                return default;
-            }
+            _value--;
+            _gate.Exit();
+            return default;
         }
+
+        _gate.Exit();
 
         fiber.Check();
         return new WaitAwaiter(this, fiber);
@@ -54,47 +52,42 @@ public sealed class FiberSemaphore : ICancelHook, IWaitSite
     /// <exception cref="OverflowException">The count would exceed <see cref="int.MaxValue"/>.</exception>
     public void Release()
     {
-        FiberContext? next;
-        lock (_gate)
+        _gate.Enter();
+        if (_waiters.TryDequeue(out var next))
         {
-            if (!_waiters.TryDequeue(out next))
-            {
-                _value = checked(_value + 1);
-                return;
-            }
+            _gate.Exit();
+            next.Resume();
+            return;
         }
 
-        next.Resume();
+        if (_value == int.MaxValue)
+        {
+            _gate.Exit();
+            throw new OverflowException("FiberSemaphore.Release: the count would exceed Int32.MaxValue.");
+        }
+
+        _value++;
+        _gate.Exit();
     }
 
     void IWaitSite.Register(FiberContext fiber)
     {
-        lock (_gate)
+        _gate.Enter();
+        if (_value == 0)
         {
-            if (_value == 0)
-            {
-                _waiters.Enqueue(fiber);
-                fiber.SetCancelHook(this, null);
-                return;
-            }
-
-            _value--;
+            _waiters.Enqueue(fiber);
+            fiber.SetCancelHook(this, null);
+            _gate.Exit();
+            return;
         }
 
+        _value--;
+        _gate.Exit();
         fiber.Resume();
     }
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
-        bool removed;
-        lock (_gate)
-        {
-            removed = _waiters.Remove(fiber);
-        }
-
-        if (removed)
-        {
-            fiber.Resume(error);
-        }
+        FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }
 }
