@@ -134,7 +134,10 @@ public sealed class FiberStream<T> : ICancelHook
         bool removed;
         lock (_gate)
         {
-            removed = ((FiberWaitQueue)token!).Remove(fiber);
+            // Find the queue through the fiber's own link, not the token: when another thread has just taken this fiber
+            // out and is resuming it, the hook and token can be read half-cleared (hook set, token null).
+            var queue = fiber.WaitQueue;
+            removed = (queue == _readers || queue == _writers) && queue.Remove(fiber);
             if (removed)
             {
                 fiber.WaitSlot = null;
@@ -168,7 +171,7 @@ public sealed class FiberStream<T> : ICancelHook
                 else
                 {
                     stream._writers.Enqueue(fiber, item);
-                    fiber.SetCancelHook(stream, stream._writers);
+                    fiber.SetCancelHook(stream, null);
                     return;
                 }
             }
@@ -195,7 +198,7 @@ public sealed class FiberStream<T> : ICancelHook
                 if (stream._items.Count == 0 && stream._writers.IsEmpty)
                 {
                     stream._readers.Enqueue(fiber);
-                    fiber.SetCancelHook(stream, stream._readers);
+                    fiber.SetCancelHook(stream, null);
                     return;
                 }
             }
