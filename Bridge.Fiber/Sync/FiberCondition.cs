@@ -69,35 +69,60 @@ public sealed class FiberCondition : ICancelHook
 
     /// <summary>
     /// Runs <paramref name="update"/> until it returns true, re-running it after every broadcast — including one that
-    /// arrives while it runs (Eio <c>Condition.loop_no_mutex</c>).
+    /// arrives while it runs (Eio <c>Condition.loop_no_mutex</c>). After each false the fiber suspends once, as Eio's
+    /// does: until the next broadcast, or only to the back of the run queue if a broadcast already arrived meanwhile.
+    /// Cancellation is checked each time it would wait.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
     /// <exception cref="CancelledException">Cancelled while waiting.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
     public async ValueTask LoopNoMutex(Func<bool> update)
     {
         ArgumentNullException.ThrowIfNull(update);
+        var fiber = FiberContext.Require("FiberCondition.LoopNoMutex");
         while (true)
         {
-            long seen;
-            lock (_gate)
-            {
-                seen = _broadcasts;
-            }
-
+            long seen = Broadcasts;
             if (update())
             {
                 return;
             }
 
-            lock (_gate)
+            await new WaitAwaiter(new Registration(this, null, seen), fiber);
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="LoopNoMutex(Func{bool})"/> for an update that may itself wait or switch fibers; a broadcast that
+    /// arrives while it is suspended is not missed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
+    /// <exception cref="CancelledException">Cancelled while waiting.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
+    public async ValueTask LoopNoMutex(Func<ValueTask<bool>> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var fiber = FiberContext.Require("FiberCondition.LoopNoMutex");
+        while (true)
+        {
+            long seen = Broadcasts;
+            if (await update().ConfigureAwait(true))
             {
-                if (_broadcasts != seen)
-                {
-                    continue;
-                }
+                return;
             }
 
-            await AwaitNoMutex();
+            await new WaitAwaiter(new Registration(this, null, seen), fiber);
+        }
+    }
+
+    private long Broadcasts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _broadcasts;
+            }
         }
     }
 
@@ -115,8 +140,11 @@ public sealed class FiberCondition : ICancelHook
         }
     }
 
-    /// <summary>One wait: cancellation is checked as it starts; the mutex is released only once the fiber is registered.</summary>
-    private sealed class Registration(FiberCondition condition, FiberMutex? mutex) : IWaitSite
+    /// <summary>
+    /// One wait: cancellation is checked as it starts; the mutex is released only once the fiber is registered. With
+    /// <paramref name="seen"/> (LoopNoMutex), a broadcast counted since then wakes the fiber at once instead.
+    /// </summary>
+    private sealed class Registration(FiberCondition condition, FiberMutex? mutex, long? seen = null) : IWaitSite
     {
         public void Register(FiberContext fiber)
         {
@@ -127,13 +155,22 @@ public sealed class FiberCondition : ICancelHook
                 return;
             }
 
+            bool missed;
             lock (condition._gate)
             {
-                condition._waiters.Enqueue(fiber);
-                fiber.SetCancelHook(condition, null);
+                missed = seen is { } count && condition._broadcasts != count;
+                if (!missed)
+                {
+                    condition._waiters.Enqueue(fiber);
+                    fiber.SetCancelHook(condition, null);
+                }
             }
 
             mutex?.Unlock();
+            if (missed)
+            {
+                fiber.Resume();
+            }
         }
     }
 }
