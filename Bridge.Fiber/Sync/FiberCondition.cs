@@ -59,6 +59,7 @@ public sealed class FiberCondition : ICancelHook
 
         var woken = _waiters.TakeAll();
         _gate.Exit();
+
         foreach (var fiber in woken)
         {
             fiber.Resume();
@@ -67,38 +68,64 @@ public sealed class FiberCondition : ICancelHook
 
     /// <summary>
     /// Runs <paramref name="update"/> until it returns true, re-running it after every broadcast — including one that
-    /// arrives while it runs (Eio <c>Condition.loop_no_mutex</c>).
+    /// arrives while it runs (Eio <c>Condition.loop_no_mutex</c>). After each false the fiber suspends once, as Eio's
+    /// does: until the next broadcast, or only to the back of the run queue if a broadcast already arrived meanwhile.
+    /// Cancellation is checked each time it would wait.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
     /// <exception cref="CancelledException">Cancelled while waiting.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
     public async ValueTask LoopNoMutex(Func<bool> update)
     {
         ArgumentNullException.ThrowIfNull(update);
+        var fiber = FiberContext.Require("FiberCondition.LoopNoMutex");
         while (true)
         {
-            long seen = Interlocked.Read(ref _broadcasts);
-
+            long seen = Broadcasts;
             if (update())
             {
                 return;
             }
 
-            if (Interlocked.Read(ref _broadcasts) != seen)
-            {
-                continue;
-            }
-
-            await AwaitNoMutex();
+            await new WaitAwaiter(new Registration(this, null, seen), fiber);
         }
     }
+
+    /// <summary>
+    /// Like <see cref="LoopNoMutex(Func{bool})"/> for an update that may itself wait or switch fibers; a broadcast that
+    /// arrives while it is suspended is not missed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
+    /// <exception cref="CancelledException">Cancelled while waiting.</exception>
+    /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
+    public async ValueTask LoopNoMutex(Func<ValueTask<bool>> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var fiber = FiberContext.Require("FiberCondition.LoopNoMutex");
+        while (true)
+        {
+            long seen = Broadcasts;
+            if (await update().ConfigureAwait(true))
+            {
+                return;
+            }
+
+            await new WaitAwaiter(new Registration(this, null, seen), fiber);
+        }
+    }
+
+    private long Broadcasts => Interlocked.Read(ref _broadcasts);
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
         FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }
 
-    /// <summary>One wait: cancellation is checked as it starts; the mutex is released only once the fiber is registered.</summary>
-    private sealed class Registration(FiberCondition condition, FiberMutex? mutex) : IWaitSite
+    /// <summary>
+    /// One wait: cancellation is checked as it starts; the mutex is released only once the fiber is registered. With
+    /// <paramref name="seen"/> (LoopNoMutex), a broadcast counted since then wakes the fiber at once instead.
+    /// </summary>
+    private sealed class Registration(FiberCondition condition, FiberMutex? mutex, long? seen = null) : IWaitSite
     {
         public void Register(FiberContext fiber)
         {
@@ -110,11 +137,20 @@ public sealed class FiberCondition : ICancelHook
             }
 
             condition._gate.Enter();
-            condition._waiters.Enqueue(fiber);
-            fiber.SetCancelHook(condition, null);
+            bool missed = seen is { } count && condition._broadcasts != count;
+            if (!missed)
+            {
+                condition._waiters.Enqueue(fiber);
+                fiber.SetCancelHook(condition, null);
+            }
+
             condition._gate.Exit();
 
             mutex?.Unlock();
+            if (missed)
+            {
+                fiber.Resume();
+            }
         }
     }
 }

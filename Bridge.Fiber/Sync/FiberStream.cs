@@ -129,8 +129,11 @@ public sealed class FiberStream<T> : ICancelHook
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
+        // Find the queue through the fiber's own link, not the token: when another thread has just taken this fiber out
+        // and is resuming it, the hook and token can be read half-cleared (hook set, token null).
         _gate.Enter();
-        bool removed = ((FiberWaitQueue)token!).Remove(fiber);
+        var queue = fiber.WaitQueue;
+        bool removed = (queue == _readers || queue == _writers) && queue.Remove(fiber);
         _gate.Exit();
         if (removed)
         {
@@ -195,7 +198,7 @@ public sealed class FiberStream<T> : ICancelHook
             if (stream._readers.IsEmpty && stream._items.Count >= stream.Capacity)
             {
                 stream._writers.Enqueue(fiber, box);
-                fiber.SetCancelHook(stream, stream._writers);
+                fiber.SetCancelHook(stream, null);
                 stream._gate.Exit();
                 return;
             }
@@ -235,7 +238,7 @@ public sealed class FiberStream<T> : ICancelHook
                 if (stream._items.Count == 0 && stream._writers.IsEmpty)
                 {
                     stream._readers.Enqueue(fiber, box);
-                    fiber.SetCancelHook(stream, stream._readers);
+                    fiber.SetCancelHook(stream, null);
                     stream._gate.Exit();
                     return;
                 }

@@ -27,4 +27,13 @@ internal static class TraceRun
 
         return lines;
     }
+
+    /// <summary>Asserts a whole trace, printing both traces in full when they differ.</summary>
+    public static void AssertLines(IReadOnlyList<string> expected, IReadOnlyList<string> actual)
+    {
+        if (!expected.SequenceEqual(actual))
+        {
+            Assert.Fail($"Trace mismatch.\nExpected:\n  {string.Join("\n  ", expected)}\nActual:\n  {string.Join("\n  ", actual)}");
+        }
+    }
 }

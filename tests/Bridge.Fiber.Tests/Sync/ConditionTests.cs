@@ -421,20 +421,72 @@ public class ConditionTests
         {
             var cond = new FiberCondition();
             int runs = 0;
-            await cond.LoopNoMutex(() =>
-            {
-                runs++;
-                Line($"update {runs}");
-                if (runs == 1)
+            await F.Both(
+                async () =>
                 {
-                    cond.Broadcast(); // e.g. a change made while checking
-                }
+                    await cond.LoopNoMutex(() =>
+                    {
+                        runs++;
+                        Line($"update {runs}");
+                        if (runs == 1)
+                        {
+                            cond.Broadcast(); // a change made while checking
+                        }
 
-                return runs == 2;
-            });
-            Line("done");
+                        return runs == 2;
+                    });
+                    Line("done");
+                },
+                () =>
+                {
+                    Line("other fiber runs"); // the loop went to the back of the run queue once
+                    return ValueTask.CompletedTask;
+                });
         });
-        Assert.Equal(["update 1", "update 2", "done"], trace);
+        Assert.Equal(["update 1", "other fiber runs", "update 2", "done"], trace);
+    }
+
+    [Fact]
+    public void LoopNoMutex_with_an_update_that_switches_fibers_sees_broadcasts_made_meanwhile()
+    {
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var cond = new FiberCondition();
+            int x = 0;
+            void Set(int v)
+            {
+                Line($"setting x={v}");
+                x = v;
+                cond.Broadcast();
+            }
+
+            await F.Both(
+                () => cond.LoopNoMutex(async () =>
+                {
+                    Line("Checking x...");
+                    await F.Yield();
+                    int seen = x;
+                    Line($"Saw x = {seen}");
+                    if (seen == 3)
+                    {
+                        Line("Finished");
+                        return true;
+                    }
+
+                    return false;
+                }),
+                async () =>
+                {
+                    for (int v = 1; v <= 4; v++)
+                    {
+                        Set(v);
+                        await F.Yield();
+                    }
+                });
+        });
+        Assert.Equal(
+            ["Checking x...", "setting x=1", "Saw x = 1", "setting x=2", "Checking x...", "setting x=3", "Saw x = 3", "Finished", "setting x=4"],
+            trace);
     }
 
     [Fact]
@@ -482,7 +534,11 @@ public class ConditionTests
         var trace = TraceRun.MockCatching(async _ =>
         {
             var cond = new FiberCondition();
-            await cond.LoopNoMutex(() => throw new SimulatedException("Simulated failure"));
+            await cond.LoopNoMutex(async () =>
+            {
+                await F.Yield();
+                throw new SimulatedException("Simulated failure");
+            });
         });
         Assert.Equal(["Exception: SimulatedException: Simulated failure"], trace);
     }
