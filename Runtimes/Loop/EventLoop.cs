@@ -335,7 +335,16 @@ public sealed class EventLoop : IDisposable
     /// thrown from here — never dropped silently. Runners drain their work before disposing.
     /// </summary>
     /// <exception cref="InvalidOperationException">Work was still queued and no unhandled-error hook is set; or the loop is running.</exception>
-    public void Dispose()
+    public void Dispose() => Close(throwOnLeftovers: true);
+
+    /// <summary>
+    /// Closes the loop after its run failed with an exception that the caller is about to rethrow: items still queued
+    /// go to <see cref="EventLoopOptions.UnhandledException"/> if set, and are otherwise dropped rather than reported by
+    /// an exception that would hide the real failure.
+    /// </summary>
+    internal void CloseAfterFailure() => Close(throwOnLeftovers: false);
+
+    private void Close(bool throwOnLeftovers)
     {
         int left;
         lock (_gate)
@@ -361,7 +370,7 @@ public sealed class EventLoop : IDisposable
         }
 
         left += _runQueue.Clear();
-        if (left > 0)
+        if (left > 0 && (throwOnLeftovers || _unhandled is not null))
         {
             ReportOrThrow(new InvalidOperationException(
                 $"{left} work item(s) were still queued when event loop '{Name}' was disposed; they will not run."));
