@@ -195,6 +195,7 @@ public sealed class EventLoop : IDisposable
             _incomingCount++;
             if (_waiting)
             {
+                _waiting = false; // one pulse wakes it; later posts need not pulse again
                 Monitor.Pulse(_gate);
             }
         }
@@ -418,6 +419,7 @@ public sealed class EventLoop : IDisposable
             _wakeRequested = true;
             if (_waiting)
             {
+                _waiting = false;
                 Monitor.Pulse(_gate);
             }
         }
@@ -658,6 +660,11 @@ public sealed class EventLoop : IDisposable
             }
         }
 
+        if (!reportDeadlock && SpinForPost())
+        {
+            return;
+        }
+
         lock (_gate)
         {
             if (_incomingCount > 0 || _wakeRequested)
@@ -685,6 +692,34 @@ public sealed class EventLoop : IDisposable
         }
 
         throw new DeadlockException(Name, DescribeWaiters());
+    }
+
+    /// <summary>
+    /// Spins briefly before the loop thread sleeps: a steady producer's next post usually arrives within microseconds,
+    /// and a kernel wait plus wake-up costs far more (SemaphoreSlim spins before blocking for the same reason).
+    /// </summary>
+    /// <returns>True when a post or a wake-up arrived meanwhile.</returns>
+    private bool SpinForPost()
+    {
+        var spinner = default(SpinWait);
+        while (!spinner.NextSpinWillYield)
+        {
+            if (Volatile.Read(ref _incomingCount) != 0)
+            {
+                return true;
+            }
+
+            if (Volatile.Read(ref _wakeRequested))
+            {
+                // Cleared before the caller re-examines the loop's state, so whatever the wake-up signalled is seen.
+                Volatile.Write(ref _wakeRequested, false);
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return false;
     }
 
     private static bool ProcessLooksQuiet()
