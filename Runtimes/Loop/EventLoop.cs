@@ -23,9 +23,7 @@ public sealed class EventLoop : IDisposable
 
     private readonly WorkQueue _runQueue = new();
     private readonly object _gate = new();
-    private WorkQueue _incoming = new();
-    private WorkQueue _incomingSpare = new();
-    private int _incomingCount;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<WorkItem> _incoming = new();
     private bool _waiting;
     private bool _wakeRequested;
     private bool _closed;
@@ -181,25 +179,32 @@ public sealed class EventLoop : IDisposable
     internal void EnqueueSendOrPost(SendOrPostCallback callback, object? state, ExecutionContext? context)
         => _runQueue.PushTail(new WorkItem(callback, state, context));
 
+    /// <summary>
+    /// The post path: lock-free (a <see cref="System.Collections.Concurrent.ConcurrentQueue{T}"/>, whose segments are
+    /// reused once the backlog has been seen), taking the lock only to wake a sleeping loop.
+    /// </summary>
     internal void PostItem(in WorkItem item)
     {
-        lock (_gate)
+        if (Volatile.Read(ref _closed))
         {
-            if (_closed)
-            {
-                throw new InvalidOperationException(
-                    $"Event loop '{Name}' has been disposed; the posted work would never run. Post before the loop ends, or keep it alive (LoopThread, TaskLoop.Run) until its work is done.");
-            }
+            throw PostAfterClose();
+        }
 
-            _incoming.PushTail(item);
-            _incomingCount++;
-            if (_waiting)
-            {
-                _waiting = false; // one pulse wakes it; later posts need not pulse again
-                Monitor.Pulse(_gate);
-            }
+        _incoming.Enqueue(item); // a full fence: the read of _waiting below cannot move before it
+        if (Volatile.Read(ref _closed))
+        {
+            // Dispose ran concurrently: the item may never run, so the poster hears about it (Dispose may report it too).
+            throw PostAfterClose();
+        }
+
+        if (Volatile.Read(ref _waiting))
+        {
+            WakeSleeper(wakeRequest: false);
         }
     }
+
+    private InvalidOperationException PostAfterClose() => new(
+        $"Event loop '{Name}' has been disposed; the posted work would never run. Post before the loop ends, or keep it alive (LoopThread, TaskLoop.Run) until its work is done.");
 
     /// <summary>
     /// Starts a one-shot timer that runs <paramref name="callback"/> on the loop once <paramref name="due"/> has
@@ -316,7 +321,7 @@ public sealed class EventLoop : IDisposable
     internal long IdleWaits => Volatile.Read(ref _idleWaits);
 
     /// <summary>True when the run queue or the post queue holds an item.</summary>
-    internal bool HasQueuedWork => _runQueue.Count > 0 || Volatile.Read(ref _incomingCount) > 0;
+    internal bool HasQueuedWork => _runQueue.Count > 0 || !_incoming.IsEmpty;
 
     /// <summary>
     /// Runs queued and posted items — no timers, no waiting — until none is left or <paramref name="maxItems"/> have run.
@@ -360,9 +365,13 @@ public sealed class EventLoop : IDisposable
                 throw new InvalidOperationException($"Event loop '{Name}' cannot be disposed while it is running.");
             }
 
-            _closed = true;
-            left = _incoming.Clear();
-            _incomingCount = 0;
+            Volatile.Write(ref _closed, true);
+        }
+
+        left = 0;
+        while (_incoming.TryDequeue(out _))
+        {
+            left++;
         }
 
         if (_virtualTime is not null)
@@ -412,14 +421,20 @@ public sealed class EventLoop : IDisposable
     }
 
     /// <summary>Makes an idle loop re-examine its state. Thread-safe.</summary>
-    internal void Wake()
+    internal void Wake() => WakeSleeper(wakeRequest: true);
+
+    private void WakeSleeper(bool wakeRequest)
     {
         lock (_gate)
         {
-            _wakeRequested = true;
+            if (wakeRequest)
+            {
+                _wakeRequested = true;
+            }
+
             if (_waiting)
             {
-                _waiting = false;
+                _waiting = false; // one pulse wakes it; later posts need not pulse again
                 Monitor.Pulse(_gate);
             }
         }
@@ -432,7 +447,7 @@ public sealed class EventLoop : IDisposable
         try
         {
             RunHooks(_enterHooks);
-            if (Volatile.Read(ref _incomingCount) != 0)
+            if (!_incoming.IsEmpty)
             {
                 DrainPosts();
             }
@@ -500,18 +515,13 @@ public sealed class EventLoop : IDisposable
         }
     }
 
+    /// <summary>Moves posted items to the tail of the run queue: those already posted, at most a few batches' worth.</summary>
     private void DrainPosts()
     {
-        WorkQueue batch;
-        lock (_gate)
+        for (int budget = 4 * BatchSize; budget > 0 && _incoming.TryDequeue(out var item); budget--)
         {
-            batch = _incoming;
-            _incoming = _incomingSpare;
-            _incomingSpare = batch;
-            _incomingCount = 0;
+            _runQueue.PushTail(item);
         }
-
-        _runQueue.TakeAllFrom(batch);
     }
 
     /// <summary>
@@ -625,7 +635,7 @@ public sealed class EventLoop : IDisposable
     private void Idle()
     {
         bool externalPending = Volatile.Read(ref _externalOperations) > 0;
-        if (IsVirtualTime && !externalPending && Volatile.Read(ref _incomingCount) == 0 && TryAdvanceVirtualTime())
+        if (IsVirtualTime && !externalPending && _incoming.IsEmpty && TryAdvanceVirtualTime())
         {
             return;
         }
@@ -667,15 +677,19 @@ public sealed class EventLoop : IDisposable
 
         lock (_gate)
         {
-            if (_incomingCount > 0 || _wakeRequested)
+            // Announce the sleep, then look again: a poster enqueues then reads _waiting, the loop writes _waiting then
+            // reads the queue, both with full fences, so one of them always sees the other.
+            _waiting = true;
+            Interlocked.MemoryBarrier();
+            if (!_incoming.IsEmpty || _wakeRequested)
             {
+                _waiting = false;
                 _wakeRequested = false;
                 return;
             }
 
             if (!reportDeadlock)
             {
-                _waiting = true;
                 Volatile.Write(ref _idleWaits, _idleWaits + 1);
                 try
                 {
@@ -689,6 +703,8 @@ public sealed class EventLoop : IDisposable
 
                 return;
             }
+
+            _waiting = false;
         }
 
         throw new DeadlockException(Name, DescribeWaiters());
@@ -704,7 +720,7 @@ public sealed class EventLoop : IDisposable
         var spinner = default(SpinWait);
         while (!spinner.NextSpinWillYield)
         {
-            if (Volatile.Read(ref _incomingCount) != 0)
+            if (!_incoming.IsEmpty)
             {
                 return true;
             }
