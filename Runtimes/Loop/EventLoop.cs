@@ -443,7 +443,6 @@ public sealed class EventLoop : IDisposable
     private bool RunIteration(Func<bool> done, ExecutionContext? baseline)
     {
         _iteration++;
-        bool didWork = false;
         try
         {
             RunHooks(_enterHooks);
@@ -452,20 +451,18 @@ public sealed class EventLoop : IDisposable
                 DrainPosts();
             }
 
-            didWork = FireDueTimers(NowTicks());
+            if (FireDueTimers(NowTicks()))
+            {
+                RestoreContext(baseline);
+            }
+
             if (_jumpedTo >= 0)
             {
                 RunTimeAdvancedHooks();
             }
 
-            if (didWork)
-            {
-                RestoreContext(baseline);
-            }
-
             for (int budget = BatchSize; budget > 0 && _runQueue.TryPop(out var item); budget--)
             {
-                didWork = true;
                 try
                 {
                     item.Invoke();
@@ -490,7 +487,9 @@ public sealed class EventLoop : IDisposable
             RunHooks(_leaveHooks);
         }
 
-        return didWork || _runQueue.Count > 0;
+        // Whether to go straight into another iteration. Otherwise the idle path looks again at posts, wake-ups and
+        // timers (also those just created) before it sleeps, jumps virtual time or reports a deadlock.
+        return _runQueue.Count > 0 || !_incoming.IsEmpty;
     }
 
     /// <summary>Puts the loop's own execution context back after user code ran, so nothing leaks into the next item.</summary>
@@ -602,7 +601,8 @@ public sealed class EventLoop : IDisposable
     {
         var clock = _virtualTime!;
         bool haveLoopTimer = _timers.TryPeek(out var next);
-        bool haveClockTimer = clock.TryPeekNext(out long clockDeadline, out _);
+        long clockDeadline = 0;
+        bool haveClockTimer = clock.MayHaveTimers && clock.TryPeekNext(out clockDeadline, out _);
         if (!haveLoopTimer && !haveClockTimer)
         {
             return false;
