@@ -55,6 +55,14 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
         return Detach(Factory.StartNew(action).Unwrap());
     }
 
+    /// <summary>Runs the synchronous <paramref name="func"/> on the thread and returns its result (<c>Task.Run</c>'s shape).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    public Task<T> Run<T>(Func<T> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        return Detach(Factory.StartNew(func));
+    }
+
     /// <summary>Runs the synchronous <paramref name="action"/> on the thread.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="action"/> is null.</exception>
     public Task Run(Action action)
@@ -63,8 +71,13 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
         return Detach(Factory.StartNew(action));
     }
 
-    /// <summary>Lets queued work finish, stops the loop and joins the thread.</summary>
+    /// <summary>
+    /// Lets queued work and <c>async void</c> methods finish, stops the loop and joins the thread. Exceptions that work
+    /// items threw on the loop (not those captured in tasks returned by <see cref="Run(Func{Task})"/>) surface here.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Called on the loop thread itself (it would wait for itself).</exception>
+    /// <exception cref="AggregateException">Several work items threw; a single exception is rethrown as is.</exception>
+    /// <exception cref="DeadlockException">An <c>async void</c> method can never finish, so the loop could not drain.</exception>
     public void Dispose()
     {
         RequestStop();
@@ -72,7 +85,7 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
         _exited.Task.GetAwaiter().GetResult();
     }
 
-    /// <summary>Like <see cref="Dispose"/>, without blocking the caller.</summary>
+    /// <summary>Like <see cref="Dispose"/>, without blocking the caller (AsyncContextThread.JoinAsync).</summary>
     public async ValueTask DisposeAsync()
     {
         RequestStop();
@@ -92,15 +105,43 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
 
     private void Main()
     {
+        // An exception from a raw post or an async void method must not end the thread (later work would be lost):
+        // the loop keeps running and the exceptions surface from Dispose.
+        var errors = new List<Exception>();
+        while (true)
+        {
+            try
+            {
+                Loop.RunUntil(() => _stopping && !Loop.HasQueuedWork && Loop.SynchronizationContext.OutstandingOperations == 0);
+                break;
+            }
+            catch (DeadlockException e)
+            {
+                errors.Add(e); // only possible once stopping: async void work that can never finish
+                break;
+            }
+            catch (Exception e)
+            {
+                errors.Add(e);
+            }
+        }
+
         try
         {
-            Loop.RunUntil(() => _stopping && !Loop.HasQueuedWork && Loop.SynchronizationContext.OutstandingOperations == 0);
             Loop.Dispose();
-            _exited.TrySetResult();
         }
         catch (Exception e)
         {
-            _exited.TrySetException(e);
+            errors.Add(e);
+        }
+
+        if (errors.Count == 0)
+        {
+            _exited.TrySetResult();
+        }
+        else
+        {
+            _exited.TrySetException(errors.Count == 1 ? errors[0] : new AggregateException(errors));
         }
     }
 

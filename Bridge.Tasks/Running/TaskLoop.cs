@@ -92,8 +92,16 @@ public static class TaskLoop
         }
 
         using var describer = loop.AddDeadlockDescriber(() => [$"TaskLoop.Join is waiting for task #{task.Id} ({task.Status})"]);
+        WakeWhenCompleted(loop, task);
         loop.RunUntil(() => task.IsCompleted);
     }
+
+    /// <summary>
+    /// A task completed off the loop (thread pool, <c>ConfigureAwait(false)</c>) posts nothing to it: wake the loop so
+    /// that an idle <see cref="EventLoop.RunUntil"/> sees the completion at once.
+    /// </summary>
+    private static void WakeWhenCompleted(EventLoop loop, Task task)
+        => task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(loop.Wake);
 
     private static T RunCore<T>(Func<Task<T>> main, EventLoopOptions? options)
     {
@@ -103,21 +111,40 @@ public static class TaskLoop
                 $"TaskLoop.Run cannot be nested: this thread already runs event loop '{running.Name}'. Use TaskLoop.Join to wait for a task on the running loop.");
         }
 
-        using var loop = new EventLoop(options ?? new EventLoopOptions { Name = "TaskLoop.Run" });
-        var context = loop.SynchronizationContext;
-        var scheduler = new LoopTaskScheduler(loop);
-        var task = Task.Factory.StartNew(main, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
-        using (loop.AddDeadlockDescriber(() => Describe(task, context)))
+        var loop = new EventLoop(options ?? new EventLoopOptions { Name = "TaskLoop.Run" });
+        Task<T> task;
+        try
         {
-            // A failed main surfaces at once; a successful one also waits for the async void work it started.
-            loop.RunUntil(() => task.IsFaulted || task.IsCanceled || (task.IsCompleted && context.OutstandingOperations == 0));
-            if (task.IsCompletedSuccessfully)
+            var context = loop.SynchronizationContext;
+            var scheduler = new LoopTaskScheduler(loop);
+            task = Task.Factory.StartNew(main, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
+            WakeWhenCompleted(loop, task);
+            using (loop.AddDeadlockDescriber(() => Describe(task, context)))
             {
-                loop.Drain(DrainBudget);
+                // A failed main surfaces at once; a successful one also waits for the async void work it started.
+                loop.RunUntil(() => task.IsFaulted || task.IsCanceled || (task.IsCompleted && context.OutstandingOperations == 0));
+                if (task.IsCompletedSuccessfully)
+                {
+                    loop.Drain(DrainBudget);
+                }
             }
         }
+        catch
+        {
+            // The loop's own failure (an async void exception, a deadlock) is the one to report, not the leftovers.
+            loop.CloseAfterFailure();
+            throw;
+        }
 
-        return task.GetAwaiter().GetResult();
+        if (!task.IsCompletedSuccessfully)
+        {
+            // Main failed: its exception surfaces now, without waiting for (or being hidden by) background work.
+            loop.CloseAfterFailure();
+            return task.GetAwaiter().GetResult();
+        }
+
+        loop.Dispose();
+        return task.Result;
     }
 
     private static IEnumerable<string> Describe(Task task, LoopSynchronizationContext context)

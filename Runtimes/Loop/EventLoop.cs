@@ -30,9 +30,7 @@ public sealed class EventLoop : IDisposable
 
     private readonly WorkQueue _runQueue = new();
     private readonly object _gate = new();
-    private WorkQueue _incoming = new();
-    private WorkQueue _incomingSpare = new();
-    private int _incomingCount;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<WorkItem> _incoming = new();
     private bool _waiting;
     private bool _wakeRequested;
     private bool _closed;
@@ -188,24 +186,32 @@ public sealed class EventLoop : IDisposable
     internal void EnqueueSendOrPost(SendOrPostCallback callback, object? state, ExecutionContext? context)
         => _runQueue.PushTail(new WorkItem(callback, state, context));
 
+    /// <summary>
+    /// The post path: lock-free (a <see cref="System.Collections.Concurrent.ConcurrentQueue{T}"/>, whose segments are
+    /// reused once the backlog has been seen), taking the lock only to wake a sleeping loop.
+    /// </summary>
     internal void PostItem(in WorkItem item)
     {
-        lock (_gate)
+        if (Volatile.Read(ref _closed))
         {
-            if (_closed)
-            {
-                throw new InvalidOperationException(
-                    $"Event loop '{Name}' has been disposed; the posted work would never run. Post before the loop ends, or keep it alive (LoopThread, TaskLoop.Run) until its work is done.");
-            }
+            throw PostAfterClose();
+        }
 
-            _incoming.PushTail(item);
-            _incomingCount++;
-            if (_waiting)
-            {
-                Monitor.Pulse(_gate);
-            }
+        _incoming.Enqueue(item); // a full fence: the read of _waiting below cannot move before it
+        if (Volatile.Read(ref _closed))
+        {
+            // Dispose ran concurrently: the item may never run, so the poster hears about it (Dispose may report it too).
+            throw PostAfterClose();
+        }
+
+        if (Volatile.Read(ref _waiting))
+        {
+            WakeSleeper(wakeRequest: false);
         }
     }
+
+    private InvalidOperationException PostAfterClose() => new(
+        $"Event loop '{Name}' has been disposed; the posted work would never run. Post before the loop ends, or keep it alive (LoopThread, TaskLoop.Run) until its work is done.");
 
     /// <summary>
     /// Starts a one-shot timer that runs <paramref name="callback"/> on the loop once <paramref name="due"/> has
@@ -329,7 +335,7 @@ public sealed class EventLoop : IDisposable
     internal long IdleWaits => Volatile.Read(ref _idleWaits);
 
     /// <summary>True when the run queue or the post queue holds an item.</summary>
-    internal bool HasQueuedWork => _runQueue.Count > 0 || Volatile.Read(ref _incomingCount) > 0;
+    internal bool HasQueuedWork => _runQueue.Count > 0 || !_incoming.IsEmpty;
 
     /// <summary>
     /// Runs queued and posted items — no timers, no waiting — until none is left or <paramref name="maxItems"/> have run.
@@ -349,7 +355,16 @@ public sealed class EventLoop : IDisposable
     /// thrown from here — never dropped silently. Runners drain their work before disposing.
     /// </summary>
     /// <exception cref="InvalidOperationException">Work was still queued and no unhandled-error hook is set; or the loop is running.</exception>
-    public void Dispose()
+    public void Dispose() => Close(throwOnLeftovers: true);
+
+    /// <summary>
+    /// Closes the loop after its run failed with an exception that the caller is about to rethrow: items still queued
+    /// go to <see cref="EventLoopOptions.UnhandledException"/> if set, and are otherwise dropped rather than reported by
+    /// an exception that would hide the real failure.
+    /// </summary>
+    internal void CloseAfterFailure() => Close(throwOnLeftovers: false);
+
+    private void Close(bool throwOnLeftovers)
     {
         int left;
         lock (_gate)
@@ -364,9 +379,13 @@ public sealed class EventLoop : IDisposable
                 throw new InvalidOperationException($"Event loop '{Name}' cannot be disposed while it is running.");
             }
 
-            _closed = true;
-            left = _incoming.Clear();
-            _incomingCount = 0;
+            Volatile.Write(ref _closed, true);
+        }
+
+        left = 0;
+        while (_incoming.TryDequeue(out _))
+        {
+            left++;
         }
 
         if (_virtualTime is not null)
@@ -375,7 +394,7 @@ public sealed class EventLoop : IDisposable
         }
 
         left += _runQueue.Clear();
-        if (left > 0)
+        if (left > 0 && (throwOnLeftovers || _unhandled is not null))
         {
             ReportOrThrow(new InvalidOperationException(
                 $"{left} work item(s) were still queued when event loop '{Name}' was disposed; they will not run."));
@@ -416,13 +435,20 @@ public sealed class EventLoop : IDisposable
     }
 
     /// <summary>Makes an idle loop re-examine its state. Thread-safe.</summary>
-    internal void Wake()
+    internal void Wake() => WakeSleeper(wakeRequest: true);
+
+    private void WakeSleeper(bool wakeRequest)
     {
         lock (_gate)
         {
-            _wakeRequested = true;
+            if (wakeRequest)
+            {
+                _wakeRequested = true;
+            }
+
             if (_waiting)
             {
+                _waiting = false; // one pulse wakes it; later posts need not pulse again
                 Monitor.Pulse(_gate);
             }
         }
@@ -431,29 +457,26 @@ public sealed class EventLoop : IDisposable
     private bool RunIteration(Func<bool> done, ExecutionContext? baseline)
     {
         _iteration++;
-        bool didWork = false;
         try
         {
             RunHooks(_enterHooks);
-            if (Volatile.Read(ref _incomingCount) != 0)
+            if (!_incoming.IsEmpty)
             {
                 DrainPosts();
             }
 
-            didWork = FireDueTimers(NowTicks());
+            if (FireDueTimers(NowTicks()))
+            {
+                RestoreContext(baseline);
+            }
+
             if (_jumpedTo >= 0)
             {
                 RunTimeAdvancedHooks();
             }
 
-            if (didWork)
-            {
-                RestoreContext(baseline);
-            }
-
             for (int budget = BatchSize; budget > 0 && _runQueue.TryPop(out var item); budget--)
             {
-                didWork = true;
                 try
                 {
                     item.Invoke();
@@ -478,7 +501,9 @@ public sealed class EventLoop : IDisposable
             RunHooks(_leaveHooks);
         }
 
-        return didWork || _runQueue.Count > 0;
+        // Whether to go straight into another iteration. Otherwise the idle path looks again at posts, wake-ups and
+        // timers (also those just created) before it sleeps, jumps virtual time or reports a deadlock.
+        return _runQueue.Count > 0 || !_incoming.IsEmpty;
     }
 
     /// <summary>Puts the loop's own execution context back after user code ran, so nothing leaks into the next item.</summary>
@@ -503,18 +528,13 @@ public sealed class EventLoop : IDisposable
         }
     }
 
+    /// <summary>Moves posted items to the tail of the run queue: those already posted, at most a few batches' worth.</summary>
     private void DrainPosts()
     {
-        WorkQueue batch;
-        lock (_gate)
+        for (int budget = 4 * BatchSize; budget > 0 && _incoming.TryDequeue(out var item); budget--)
         {
-            batch = _incoming;
-            _incoming = _incomingSpare;
-            _incomingSpare = batch;
-            _incomingCount = 0;
+            _runQueue.PushTail(item);
         }
-
-        _runQueue.TakeAllFrom(batch);
     }
 
     /// <summary>
@@ -595,7 +615,8 @@ public sealed class EventLoop : IDisposable
     {
         var clock = _virtualTime!;
         bool haveLoopTimer = _timers.TryPeek(out var next);
-        bool haveClockTimer = clock.TryPeekNext(out long clockDeadline, out _);
+        long clockDeadline = 0;
+        bool haveClockTimer = clock.MayHaveTimers && clock.TryPeekNext(out clockDeadline, out _);
         if (!haveLoopTimer && !haveClockTimer)
         {
             return false;
@@ -628,7 +649,7 @@ public sealed class EventLoop : IDisposable
     private void Idle()
     {
         bool externalPending = Volatile.Read(ref _externalOperations) > 0;
-        if (IsVirtualTime && !externalPending && Volatile.Read(ref _incomingCount) == 0 && TryAdvanceVirtualTime())
+        if (IsVirtualTime && !externalPending && _incoming.IsEmpty && TryAdvanceVirtualTime())
         {
             return;
         }
@@ -663,17 +684,26 @@ public sealed class EventLoop : IDisposable
             }
         }
 
+        if (!reportDeadlock && SpinForPost())
+        {
+            return;
+        }
+
         lock (_gate)
         {
-            if (_incomingCount > 0 || _wakeRequested)
+            // Announce the sleep, then look again: a poster enqueues then reads _waiting, the loop writes _waiting then
+            // reads the queue, both with full fences, so one of them always sees the other.
+            _waiting = true;
+            Interlocked.MemoryBarrier();
+            if (!_incoming.IsEmpty || _wakeRequested)
             {
+                _waiting = false;
                 _wakeRequested = false;
                 return;
             }
 
             if (!reportDeadlock)
             {
-                _waiting = true;
                 Volatile.Write(ref _idleWaits, _idleWaits + 1);
                 try
                 {
@@ -687,9 +717,39 @@ public sealed class EventLoop : IDisposable
 
                 return;
             }
+
+            _waiting = false;
         }
 
         throw new DeadlockException(Name, DescribeWaiters());
+    }
+
+    /// <summary>
+    /// Spins briefly before the loop thread sleeps: a steady producer's next post usually arrives within microseconds,
+    /// and a kernel wait plus wake-up costs far more (SemaphoreSlim spins before blocking for the same reason).
+    /// </summary>
+    /// <returns>True when a post or a wake-up arrived meanwhile.</returns>
+    private bool SpinForPost()
+    {
+        var spinner = default(SpinWait);
+        while (!spinner.NextSpinWillYield)
+        {
+            if (!_incoming.IsEmpty)
+            {
+                return true;
+            }
+
+            if (Volatile.Read(ref _wakeRequested))
+            {
+                // Cleared before the caller re-examines the loop's state, so whatever the wake-up signalled is seen.
+                Volatile.Write(ref _wakeRequested, false);
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return false;
     }
 
     private static bool ProcessLooksQuiet()

@@ -132,6 +132,46 @@ public class PostTests
     }
 
     [Fact]
+    public void Posts_racing_Dispose_are_either_reported_by_Dispose_or_rejected_never_silently_lost()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            var reports = new List<Exception>();
+            var loop = TestLoops.Virtual(unhandled: reports.Add);
+            int accepted = 0;
+            Exception? rejected = null;
+            using var started = new ManualResetEventSlim();
+            var poster = new Thread(() =>
+            {
+                started.Set();
+                try
+                {
+                    while (true)
+                    {
+                        loop.Post(_ => { }, null);
+                        accepted++;
+                    }
+                }
+                catch (InvalidOperationException e)
+                {
+                    rejected = e;
+                }
+            });
+            poster.Start();
+            started.Wait();
+            SpinWait.SpinUntil(() => Volatile.Read(ref accepted) > 100);
+            loop.Dispose();
+            poster.Join();
+
+            Assert.NotNull(rejected);
+            var report = Assert.IsType<InvalidOperationException>(Assert.Single(reports));
+            int reported = int.Parse(report.Message.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            // Every accepted post was reported by Dispose; the rejected one may have been counted too.
+            Assert.InRange(reported, accepted, accepted + 1);
+        }
+    }
+
+    [Fact]
     public void Dispose_while_running_throws()
     {
         using var loop = TestLoops.Virtual();
