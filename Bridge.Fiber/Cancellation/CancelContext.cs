@@ -9,7 +9,13 @@ namespace Bridge.Fibers;
 /// </summary>
 internal sealed class CancelContext
 {
-    private readonly List<CancelContext> _children = [];
+    // Children as an intrusive doubly-linked list: a switch with many live sub-contexts (one per forked fiber's own
+    // Switch.Run or Cancel.Sub) must detach each in O(1) when it finishes, not by a linear List.Remove.
+    private CancelContext? _firstChild;
+    private CancelContext? _lastChild;
+    private CancelContext? _prevSibling;
+    private CancelContext? _nextSibling;
+    private bool _attached;
     private FiberContext? _fibers; // intrusive doubly-linked list through FiberContext.PrevInContext/NextInContext
     private FiberContext? _fibersTail;
     private List<Action<CancelledException>>? _callbacks;
@@ -22,7 +28,7 @@ internal sealed class CancelContext
         Purpose = purpose;
         if (parent is not null)
         {
-            parent._children.Add(this);
+            parent.AttachChild(this);
             if (!isProtected && parent.Reason is not null)
             {
                 Reason = parent.Reason;
@@ -114,7 +120,7 @@ internal sealed class CancelContext
     public void Finish()
     {
         IsFinished = true;
-        Parent?._children.Remove(this);
+        Parent?.DetachChild(this);
     }
 
     /// <summary>
@@ -133,19 +139,20 @@ internal sealed class CancelContext
 
         var hooks = new List<(FiberContext? Fiber, Action<CancelledException>? Callback)>();
         Mark(this, reason, hooks);
-        var error = new CancelledException(reason);
         List<Exception>? failures = null;
         foreach (var (fiber, callback) in hooks)
         {
             try
             {
+                // One exception per fiber: each fiber throws it through its own frames, and a shared instance would
+                // accumulate every fiber's stack trace (quadratic when thousands of waiters are cancelled at once).
                 if (fiber is not null)
                 {
-                    fiber.CancelWait(error);
+                    fiber.CancelWait(new CancelledException(reason));
                 }
                 else
                 {
-                    callback!(error);
+                    callback!(new CancelledException(reason));
                 }
             }
             catch (Exception e)
@@ -167,7 +174,7 @@ internal sealed class CancelContext
     private static void Mark(CancelContext context, Exception reason, List<(FiberContext?, Action<CancelledException>?)> hooks)
     {
         context.Reason = reason;
-        foreach (var child in context._children.ToArray())
+        for (var child = context._firstChild; child is not null; child = child._nextSibling)
         {
             if (!child.IsProtected && child.Reason is null)
             {
@@ -192,6 +199,52 @@ internal sealed class CancelContext
         }
     }
 
+    private void AttachChild(CancelContext child)
+    {
+        child._prevSibling = _lastChild;
+        child._nextSibling = null;
+        if (_lastChild is null)
+        {
+            _firstChild = child;
+        }
+        else
+        {
+            _lastChild._nextSibling = child;
+        }
+
+        _lastChild = child;
+        child._attached = true;
+    }
+
+    private void DetachChild(CancelContext child)
+    {
+        if (!child._attached)
+        {
+            return;
+        }
+
+        if (child._prevSibling is null)
+        {
+            _firstChild = child._nextSibling;
+        }
+        else
+        {
+            child._prevSibling._nextSibling = child._nextSibling;
+        }
+
+        if (child._nextSibling is null)
+        {
+            _lastChild = child._prevSibling;
+        }
+        else
+        {
+            child._nextSibling._prevSibling = child._prevSibling;
+        }
+
+        child._prevSibling = child._nextSibling = null;
+        child._attached = false;
+    }
+
     /// <summary>Fiber descriptions for deadlock messages.</summary>
     public IEnumerable<FiberContext> Fibers()
     {
@@ -200,7 +253,7 @@ internal sealed class CancelContext
             yield return fiber;
         }
 
-        foreach (var child in _children.ToArray())
+        for (var child = _firstChild; child is not null; child = child._nextSibling)
         {
             foreach (var fiber in child.Fibers())
             {
