@@ -35,6 +35,8 @@ public sealed class EventLoop : IDisposable
     private long _timerSequence;
     private int _liveTimers;
     private int _externalOperations;
+    private int _keepAlives;
+    private readonly CancellationTokenSource _closedSource = new();
 
     private readonly HookList<Action> _enterHooks = new();
     private readonly HookList<Action> _leaveHooks = new();
@@ -380,6 +382,7 @@ public sealed class EventLoop : IDisposable
         }
 
         left += _runQueue.Clear();
+        _closedSource.Cancel();
         if (left > 0 && (throwOnLeftovers || _unhandled is not null))
         {
             ReportOrThrow(new InvalidOperationException(
@@ -411,6 +414,22 @@ public sealed class EventLoop : IDisposable
     {
         // Cancellation may come from any thread; the count is only a hint for the idle path, which re-checks the heap.
         Interlocked.Decrement(ref _liveTimers);
+        Wake();
+    }
+
+    /// <summary>Cancelled when the loop is disposed: lets threads blocked on the loop (Send) stop waiting.</summary>
+    internal CancellationToken ClosedToken => _closedSource.Token;
+
+    /// <summary>
+    /// Keeps an idle loop waiting for posts instead of reporting a deadlock, without holding virtual time still the way
+    /// a tracked external operation does (a <c>LoopThread</c> waiting for work is not work in flight). Thread-safe.
+    /// </summary>
+    internal void AddKeepAlive() => Interlocked.Increment(ref _keepAlives);
+
+    /// <summary>Ends an <see cref="AddKeepAlive"/> and wakes the loop so it re-examines its state. Thread-safe.</summary>
+    internal void RemoveKeepAlive()
+    {
+        Interlocked.Decrement(ref _keepAlives);
         Wake();
     }
 
@@ -654,7 +673,8 @@ public sealed class EventLoop : IDisposable
         }
 
         // On a virtual clock (jumping or moved by hand) a pending timer waits for the clock: woken by its Changed event.
-        bool nothingCanWake = !timerPending && !externalPending && !(_virtualTime is not null && _virtualTime.HasPendingTimers);
+        bool nothingCanWake = !timerPending && !externalPending && Volatile.Read(ref _keepAlives) == 0
+            && !(_virtualTime is not null && _virtualTime.HasPendingTimers);
         bool reportDeadlock = false;
         if (nothingCanWake)
         {

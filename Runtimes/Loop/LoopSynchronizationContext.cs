@@ -45,7 +45,7 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
     /// it and blocks the caller until the loop has run it, rethrowing its exception.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="d"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The loop has been disposed before it could run the callback.</exception>
+    /// <exception cref="InvalidOperationException">The loop has been disposed before it could run the callback (also while the caller waits).</exception>
     public override void Send(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -57,7 +57,7 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
 
         var call = new SendCall(d, state);
         Loop.Post(static c => ((SendCall)c!).Run(), call);
-        call.Wait();
+        call.Wait(Loop);
     }
 
     /// <summary>Counts an <c>async void</c> method start; <c>TaskLoop.Run</c> waits for the count to return to zero.</summary>
@@ -94,9 +94,21 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
             }
         }
 
-        public void Wait()
+        public void Wait(EventLoop loop)
         {
-            _done.Wait();
+            try
+            {
+                _done.Wait(loop.ClosedToken);
+            }
+            catch (OperationCanceledException)
+            {
+                if (!_done.IsSet)
+                {
+                    throw new InvalidOperationException(
+                        $"Event loop '{loop.Name}' was disposed before it ran the callback passed to Send; it will never run.");
+                }
+            }
+
             _done.Dispose();
             if (_error is not null)
             {

@@ -148,3 +148,22 @@ public class SynchronizationContextTests
         Assert.All(threads, t => Assert.Equal(loopThread, t));
     }
 }
+
+public class SendAfterCloseTests
+{
+    [Fact]
+    public void Send_waiting_on_a_loop_that_is_disposed_before_running_it_throws_instead_of_hanging()
+    {
+        var reports = new List<Exception>();
+        var loop = TestLoops.Virtual("closing", unhandled: reports.Add);
+        Exception? error = null;
+        var sender = new Thread(() => error = Record.Exception(() => loop.SynchronizationContext.Send(_ => { }, null)));
+        sender.Start();
+        SpinWait.SpinUntil(() => loop.HasQueuedWork);
+        loop.Dispose();
+        sender.Join();
+        var e = Assert.IsType<InvalidOperationException>(error);
+        Assert.Contains("'closing'", e.Message);
+        Assert.Single(reports); // Dispose reported the unrun item too
+    }
+}

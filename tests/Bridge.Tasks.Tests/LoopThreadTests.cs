@@ -128,3 +128,28 @@ public class LoopThreadTests
         static ArgumentNullException Catch(Action call) => Assert.Throws<ArgumentNullException>(call);
     }
 }
+
+public class LoopThreadVirtualTimeTests
+{
+    [Fact]
+    public async Task Virtual_time_advances_on_an_idle_loop_thread()
+    {
+        await using var thread = new LoopThread(new EventLoopOptions { VirtualTime = true, Name = "virtual worker" });
+        var elapsed = await thread.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromHours(1), thread.Loop.Time);
+            return thread.Loop.Elapsed;
+        });
+        Assert.Equal(TimeSpan.FromHours(1), elapsed);
+    }
+
+    [Fact]
+    public async Task SwitchTo_a_disposed_loop_fails_the_awaiting_method_instead_of_crashing()
+    {
+        var thread = new LoopThread();
+        var loop = thread.Loop;
+        await thread.DisposeAsync();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.Run(async () => await loop.SwitchTo()));
+        Assert.Contains("disposed", e.Message);
+    }
+}
