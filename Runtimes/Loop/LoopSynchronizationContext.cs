@@ -22,7 +22,10 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
 
     /// <summary>
     /// Queues <paramref name="d"/> on the loop, from any thread, under the caller's <see cref="ExecutionContext"/>.
-    /// Never runs it inline, so an <c>await</c> continuation always goes through the run queue.
+    /// Never runs it inline. Note that the runtime does not call <c>Post</c> at all when a task completes on the loop
+    /// thread with this context current: it runs the awaiting continuation inline, as <c>Lwt.wakeup</c> does. A
+    /// <see cref="TaskCompletionSource"/> created with <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>
+    /// sends its continuations through here, to the run queue, as Eio's <c>Promise.resolve</c> does.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="d"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The loop has been disposed.</exception>
