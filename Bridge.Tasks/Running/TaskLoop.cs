@@ -121,11 +121,19 @@ public static class TaskLoop
             WakeWhenCompleted(loop, task);
             using (loop.AddDeadlockDescriber(() => Describe(task, context)))
             {
-                // A failed main surfaces at once; a successful one also waits for the async void work it started.
-                loop.RunUntil(() => task.IsFaulted || task.IsCanceled || (task.IsCompleted && context.OutstandingOperations == 0));
-                if (task.IsCompletedSuccessfully)
+                // A failed main surfaces at once; a successful one also waits for the async void work it started, and
+                // for what is still queued (which may start more async void work).
+                Func<bool> done = () => task.IsFaulted || task.IsCanceled || (task.IsCompleted && context.OutstandingOperations == 0);
+                loop.RunUntil(done);
+                while (task.IsCompletedSuccessfully)
                 {
-                    loop.Drain(DrainBudget);
+                    // Not drained within the budget: something re-queues itself forever; Dispose reports it below.
+                    if (!loop.Drain(DrainBudget) || context.OutstandingOperations == 0)
+                    {
+                        break;
+                    }
+
+                    loop.RunUntil(done);
                 }
             }
         }

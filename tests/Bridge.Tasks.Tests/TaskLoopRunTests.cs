@@ -312,6 +312,45 @@ public class TaskLoopRunTests
     }
 
     [Fact]
+    public void Async_void_work_started_by_items_still_queued_when_main_completes_is_awaited_too()
+    {
+        var trace = new List<string>();
+        TaskLoop.Run(() =>
+        {
+            EventLoop.Current!.Enqueue(_ => Late(), null);
+            trace.Add("main done");
+            return Task.CompletedTask;
+        }, Virtual.Options());
+        Assert.Equal(["main done", "late async void started", "late async void done"], trace);
+
+        async void Late()
+        {
+            trace.Add("late async void started");
+            await Task.Delay(TimeSpan.FromMinutes(1), Virtual.Clock);
+            trace.Add("late async void done");
+        }
+    }
+
+    [Fact]
+    public void Work_that_requeues_itself_forever_after_main_completes_is_reported_not_a_hang()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => TaskLoop.Run(() =>
+        {
+            _ = Forever();
+            return Task.CompletedTask;
+        }, Virtual.Options()));
+        Assert.Contains("still queued", e.Message);
+
+        static async Task Forever()
+        {
+            while (true)
+            {
+                await Task.Yield();
+            }
+        }
+    }
+
+    [Fact]
     public void Posted_work_still_queued_when_main_completes_runs_before_Run_returns()
     {
         var trace = new List<string>();
