@@ -322,6 +322,33 @@ public sealed class EventLoop : IDisposable
     /// <summary>How many times the loop thread has blocked waiting for work (diagnostics and tests).</summary>
     internal long IdleWaits => Volatile.Read(ref _idleWaits);
 
+    /// <summary>
+    /// The states of queued items whose callback is <paramref name="callback"/>, run queue first, then posts — for
+    /// debugger views such as <c>TaskScheduler.GetScheduledTasks</c>. Meant for a stopped or idle loop: it reads the
+    /// run queue without synchronization.
+    /// </summary>
+    internal List<object?> QueuedStates(Delegate callback)
+    {
+        var states = new List<object?>();
+        foreach (var item in _runQueue.ToArray())
+        {
+            if (ReferenceEquals(item.Callback, callback))
+            {
+                states.Add(item.State);
+            }
+        }
+
+        foreach (var item in _incoming.ToArray())
+        {
+            if (ReferenceEquals(item.Callback, callback))
+            {
+                states.Add(item.State);
+            }
+        }
+
+        return states;
+    }
+
     /// <summary>True when the run queue or the post queue holds an item.</summary>
     internal bool HasQueuedWork => _runQueue.Count > 0 || !_incoming.IsEmpty;
 

@@ -56,6 +56,18 @@ internal sealed class WorkQueue
         return true;
     }
 
+    /// <summary>A copy of the queued items, head first (diagnostics: a debugger reads it with the loop stopped).</summary>
+    public WorkItem[] ToArray()
+    {
+        var copy = new WorkItem[_count];
+        for (int i = 0; i < copy.Length; i++)
+        {
+            copy[i] = _items[(_head + i) & (_items.Length - 1)];
+        }
+
+        return copy;
+    }
+
     /// <summary>Drops every item; returns how many there were.</summary>
     public int Clear()
     {
