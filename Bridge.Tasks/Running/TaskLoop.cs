@@ -16,7 +16,10 @@ public static class TaskLoop
     /// <summary>
     /// Runs <paramref name="main"/> on a new loop on the calling thread and returns when it <em>and</em> every
     /// <c>async void</c> method it started have completed (<c>AsyncContext.Run</c>). Inside, <c>await</c> resumes on
-    /// the loop, <see cref="TaskScheduler.Current"/> is the loop's scheduler, and <see cref="EventLoop.Current"/> is set.
+    /// the loop and <see cref="EventLoop.Current"/> is set. <see cref="TaskScheduler.Current"/> is the loop's scheduler
+    /// only until <paramref name="main"/>'s first <c>await</c>: continuations run as plain loop items (no Task per
+    /// resumption), so afterwards it is <see cref="TaskScheduler.Default"/>, as on a UI thread. To start work on the
+    /// loop from there, pass <c>TaskScheduler.FromCurrentSynchronizationContext()</c> or a <see cref="LoopTaskScheduler"/>.
     /// A failure of <paramref name="main"/> surfaces at once, without waiting for background work; an exception from an
     /// <c>async void</c> method surfaces from here too.
     /// </summary>

@@ -34,6 +34,21 @@ public class TaskLoopRunTests
     }
 
     [Fact]
+    public void After_an_await_TaskScheduler_Current_is_Default_and_the_context_scheduler_reaches_the_loop()
+    {
+        int thread = Environment.CurrentManagedThreadId;
+        int ranOn = TaskLoop.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromMinutes(1), Virtual.Clock);
+            Assert.Same(TaskScheduler.Default, TaskScheduler.Current);
+            var onLoop = Task.Factory.StartNew(() => Environment.CurrentManagedThreadId, CancellationToken.None,
+                TaskCreationOptions.None, TaskScheduler.FromCurrentSynchronizationContext());
+            return TaskLoop.Join(onLoop);
+        }, Virtual.Options());
+        Assert.Equal(thread, ranOn);
+    }
+
+    [Fact]
     public void Every_awaited_continuation_resumes_on_the_loop_thread()
     {
         int thread = Environment.CurrentManagedThreadId;
