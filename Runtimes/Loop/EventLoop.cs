@@ -224,7 +224,8 @@ public sealed class EventLoop : IDisposable
         CheckLoopThread("EventLoop.StartTimer");
         ThrowIfClosed();
         long sequence = _virtualTime is not null ? _virtualTime.NextSequence() : ++_timerSequence;
-        var timer = new LoopTimer(this, checked(NowTicks() + due.Ticks), sequence, _iteration, callback, state);
+        long deadline = VirtualTimeProvider.Deadline(NowTicks(), due.Ticks, _virtualTime?.MaxTicks ?? long.MaxValue);
+        var timer = new LoopTimer(this, deadline, sequence, _iteration, callback, state);
         _timers.Add(timer);
         _liveTimers++;
         return timer;
