@@ -11,7 +11,7 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
 {
     private readonly Thread _thread;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ExternalOperation _keepAlive;
+    private int _keepingAlive = 1;
     private volatile bool _stopping;
 
     /// <summary>Starts the thread and its loop.</summary>
@@ -22,7 +22,8 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
         Factory = new TaskFactory(CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskContinuationOptions.None, Scheduler);
 
         // The loop waits for work posted from outside for as long as this object lives: that is not a deadlock.
-        _keepAlive = Loop.TrackExternalOperation();
+        // Not an external operation: that would also hold virtual time still while the thread waits for work.
+        Loop.AddKeepAlive();
         _thread = new Thread(Main) { IsBackground = true, Name = Loop.Name };
         _thread.Start();
     }
@@ -100,7 +101,10 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
         }
 
         _stopping = true;
-        _keepAlive.Dispose(); // also wakes the loop
+        if (Interlocked.Exchange(ref _keepingAlive, 0) == 1)
+        {
+            Loop.RemoveKeepAlive(); // also wakes the loop
+        }
     }
 
     private void Main()

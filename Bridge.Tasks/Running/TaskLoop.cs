@@ -16,7 +16,10 @@ public static class TaskLoop
     /// <summary>
     /// Runs <paramref name="main"/> on a new loop on the calling thread and returns when it <em>and</em> every
     /// <c>async void</c> method it started have completed (<c>AsyncContext.Run</c>). Inside, <c>await</c> resumes on
-    /// the loop, <see cref="TaskScheduler.Current"/> is the loop's scheduler, and <see cref="EventLoop.Current"/> is set.
+    /// the loop and <see cref="EventLoop.Current"/> is set. <see cref="TaskScheduler.Current"/> is the loop's scheduler
+    /// only until <paramref name="main"/>'s first <c>await</c>: continuations run as plain loop items (no Task per
+    /// resumption), so afterwards it is <see cref="TaskScheduler.Default"/>, as on a UI thread. To start work on the
+    /// loop from there, pass <c>TaskScheduler.FromCurrentSynchronizationContext()</c> or a <see cref="LoopTaskScheduler"/>.
     /// A failure of <paramref name="main"/> surfaces at once, without waiting for background work; an exception from an
     /// <c>async void</c> method surfaces from here too.
     /// </summary>
@@ -121,11 +124,19 @@ public static class TaskLoop
             WakeWhenCompleted(loop, task);
             using (loop.AddDeadlockDescriber(() => Describe(task, context)))
             {
-                // A failed main surfaces at once; a successful one also waits for the async void work it started.
-                loop.RunUntil(() => task.IsFaulted || task.IsCanceled || (task.IsCompleted && context.OutstandingOperations == 0));
-                if (task.IsCompletedSuccessfully)
+                // A failed main surfaces at once; a successful one also waits for the async void work it started, and
+                // for what is still queued (which may start more async void work).
+                Func<bool> done = () => task.IsFaulted || task.IsCanceled || (task.IsCompleted && context.OutstandingOperations == 0);
+                loop.RunUntil(done);
+                while (task.IsCompletedSuccessfully)
                 {
-                    loop.Drain(DrainBudget);
+                    // Not drained within the budget: something re-queues itself forever; Dispose reports it below.
+                    if (!loop.Drain(DrainBudget) || context.OutstandingOperations == 0)
+                    {
+                        break;
+                    }
+
+                    loop.RunUntil(done);
                 }
             }
         }

@@ -11,7 +11,6 @@ namespace Bridge.Tasks;
 public sealed class LoopTaskScheduler : TaskScheduler
 {
     private readonly Action<object?> _execute;
-    private readonly HashSet<Task> _scheduled = [];
 
     /// <summary>Creates a scheduler for <paramref name="loop"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="loop"/> is null.</exception>
@@ -28,16 +27,8 @@ public sealed class LoopTaskScheduler : TaskScheduler
     /// <summary>Always 1: the loop runs one thing at a time.</summary>
     public override int MaximumConcurrencyLevel => 1;
 
-    /// <summary>Posts the task to the loop (thread-safe).</summary>
-    protected override void QueueTask(Task task)
-    {
-        lock (_scheduled)
-        {
-            _scheduled.Add(task);
-        }
-
-        Loop.Post(_execute, task);
-    }
+    /// <summary>Posts the task to the loop (thread-safe): no lock and no bookkeeping beyond the loop's own queue.</summary>
+    protected override void QueueTask(Task task) => Loop.Post(_execute, task);
 
     /// <summary>Inlines only on the loop thread while it runs; elsewhere the task must wait for the loop.</summary>
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued)
@@ -47,35 +38,28 @@ public sealed class LoopTaskScheduler : TaskScheduler
             return false;
         }
 
-        if (taskWasPreviouslyQueued)
-        {
-            lock (_scheduled)
-            {
-                _scheduled.Remove(task);
-            }
-        }
-
+        // A previously queued task keeps its queue entry; that entry later finds the task done and does nothing.
         return TryExecuteTask(task);
     }
 
-    /// <summary>The tasks queued and not yet started, for the debugger's Tasks window.</summary>
+    /// <summary>
+    /// The tasks queued and not yet started, for the debugger's Tasks window: read from the loop's queues (so queueing
+    /// costs nothing extra); meant for a stopped or idle loop, as the debugger sees it.
+    /// </summary>
     protected override IEnumerable<Task> GetScheduledTasks()
     {
-        lock (_scheduled)
+        var tasks = new List<Task>();
+        foreach (var state in Loop.QueuedStates(_execute))
         {
-            return [.. _scheduled];
-        }
-    }
-
-    private void Execute(object? state)
-    {
-        var task = (Task)state!;
-        lock (_scheduled)
-        {
-            _scheduled.Remove(task);
+            if (state is Task { IsCompleted: false } task)
+            {
+                tasks.Add(task);
+            }
         }
 
-        // False when the task was inlined or cancelled meanwhile: the stale queue entry is harmless.
-        TryExecuteTask(task);
+        return tasks;
     }
+
+    // False when the task was inlined or cancelled meanwhile: the stale queue entry is harmless.
+    private void Execute(object? state) => TryExecuteTask((Task)state!);
 }

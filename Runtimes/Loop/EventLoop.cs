@@ -42,6 +42,8 @@ public sealed class EventLoop : IDisposable
     private long _timerSequence;
     private int _liveTimers;
     private int _externalOperations;
+    private int _keepAlives;
+    private readonly CancellationTokenSource _closedSource = new();
 
     private readonly HookList<Action> _enterHooks = new();
     private readonly HookList<Action> _leaveHooks = new();
@@ -229,7 +231,8 @@ public sealed class EventLoop : IDisposable
         CheckLoopThread("EventLoop.StartTimer");
         ThrowIfClosed();
         long sequence = _virtualTime is not null ? _virtualTime.NextSequence() : ++_timerSequence;
-        var timer = new LoopTimer(this, checked(NowTicks() + due.Ticks), sequence, _iteration, callback, state);
+        long deadline = VirtualTimeProvider.Deadline(NowTicks(), due.Ticks, _virtualTime?.MaxTicks ?? long.MaxValue);
+        var timer = new LoopTimer(this, deadline, sequence, _iteration, callback, state);
         _timers.Add(timer);
         _liveTimers++;
         return timer;
@@ -334,6 +337,33 @@ public sealed class EventLoop : IDisposable
     /// <summary>How many times the loop thread has blocked waiting for work (diagnostics and tests).</summary>
     internal long IdleWaits => Volatile.Read(ref _idleWaits);
 
+    /// <summary>
+    /// The states of queued items whose callback is <paramref name="callback"/>, run queue first, then posts — for
+    /// debugger views such as <c>TaskScheduler.GetScheduledTasks</c>. Meant for a stopped or idle loop: it reads the
+    /// run queue without synchronization.
+    /// </summary>
+    internal List<object?> QueuedStates(Delegate callback)
+    {
+        var states = new List<object?>();
+        foreach (var item in _runQueue.ToArray())
+        {
+            if (ReferenceEquals(item.Callback, callback))
+            {
+                states.Add(item.State);
+            }
+        }
+
+        foreach (var item in _incoming.ToArray())
+        {
+            if (ReferenceEquals(item.Callback, callback))
+            {
+                states.Add(item.State);
+            }
+        }
+
+        return states;
+    }
+
     /// <summary>True when the run queue or the post queue holds an item.</summary>
     internal bool HasQueuedWork => _runQueue.Count > 0 || !_incoming.IsEmpty;
 
@@ -394,6 +424,7 @@ public sealed class EventLoop : IDisposable
         }
 
         left += _runQueue.Clear();
+        _closedSource.Cancel();
         if (left > 0 && (throwOnLeftovers || _unhandled is not null))
         {
             ReportOrThrow(new InvalidOperationException(
@@ -425,6 +456,22 @@ public sealed class EventLoop : IDisposable
     {
         // Cancellation may come from any thread; the count is only a hint for the idle path, which re-checks the heap.
         Interlocked.Decrement(ref _liveTimers);
+        Wake();
+    }
+
+    /// <summary>Cancelled when the loop is disposed: lets threads blocked on the loop (Send) stop waiting.</summary>
+    internal CancellationToken ClosedToken => _closedSource.Token;
+
+    /// <summary>
+    /// Keeps an idle loop waiting for posts instead of reporting a deadlock, without holding virtual time still the way
+    /// a tracked external operation does (a <c>LoopThread</c> waiting for work is not work in flight). Thread-safe.
+    /// </summary>
+    internal void AddKeepAlive() => Interlocked.Increment(ref _keepAlives);
+
+    /// <summary>Ends an <see cref="AddKeepAlive"/> and wakes the loop so it re-examines its state. Thread-safe.</summary>
+    internal void RemoveKeepAlive()
+    {
+        Interlocked.Decrement(ref _keepAlives);
         Wake();
     }
 
@@ -668,7 +715,8 @@ public sealed class EventLoop : IDisposable
         }
 
         // On a virtual clock (jumping or moved by hand) a pending timer waits for the clock: woken by its Changed event.
-        bool nothingCanWake = !timerPending && !externalPending && !(_virtualTime is not null && _virtualTime.HasPendingTimers);
+        bool nothingCanWake = !timerPending && !externalPending && Volatile.Read(ref _keepAlives) == 0
+            && !(_virtualTime is not null && _virtualTime.HasPendingTimers);
         bool reportDeadlock = false;
         if (nothingCanWake)
         {

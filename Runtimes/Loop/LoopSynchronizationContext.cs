@@ -22,7 +22,10 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
 
     /// <summary>
     /// Queues <paramref name="d"/> on the loop, from any thread, under the caller's <see cref="ExecutionContext"/>.
-    /// Never runs it inline, so an <c>await</c> continuation always goes through the run queue.
+    /// Never runs it inline. Note that the runtime does not call <c>Post</c> at all when a task completes on the loop
+    /// thread with this context current: it runs the awaiting continuation inline, as <c>Lwt.wakeup</c> does. A
+    /// <see cref="TaskCompletionSource"/> created with <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>
+    /// sends its continuations through here, to the run queue, as Eio's <c>Promise.resolve</c> does.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="d"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The loop has been disposed.</exception>
@@ -45,7 +48,7 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
     /// it and blocks the caller until the loop has run it, rethrowing its exception.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="d"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The loop has been disposed before it could run the callback.</exception>
+    /// <exception cref="InvalidOperationException">The loop has been disposed before it could run the callback (also while the caller waits).</exception>
     public override void Send(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -57,7 +60,7 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
 
         var call = new SendCall(d, state);
         Loop.Post(static c => ((SendCall)c!).Run(), call);
-        call.Wait();
+        call.Wait(Loop);
     }
 
     /// <summary>Counts an <c>async void</c> method start; <c>TaskLoop.Run</c> waits for the count to return to zero.</summary>
@@ -94,9 +97,21 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
             }
         }
 
-        public void Wait()
+        public void Wait(EventLoop loop)
         {
-            _done.Wait();
+            try
+            {
+                _done.Wait(loop.ClosedToken);
+            }
+            catch (OperationCanceledException)
+            {
+                if (!_done.IsSet)
+                {
+                    throw new InvalidOperationException(
+                        $"Event loop '{loop.Name}' was disposed before it ran the callback passed to Send; it will never run.");
+                }
+            }
+
             _done.Dispose();
             if (_error is not null)
             {

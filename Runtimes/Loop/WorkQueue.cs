@@ -56,42 +56,16 @@ internal sealed class WorkQueue
         return true;
     }
 
-    /// <summary>
-    /// Moves every item of <paramref name="other"/> to the tail of this queue, in order, leaving it empty. When this
-    /// queue is empty the two simply exchange buffers (the usual case for posts: O(1), no copying).
-    /// </summary>
-    public void TakeAllFrom(WorkQueue other)
+    /// <summary>A copy of the queued items, head first (diagnostics: a debugger reads it with the loop stopped).</summary>
+    public WorkItem[] ToArray()
     {
-        int n = other._count;
-        if (n == 0)
+        var copy = new WorkItem[_count];
+        for (int i = 0; i < copy.Length; i++)
         {
-            return;
+            copy[i] = _items[(_head + i) & (_items.Length - 1)];
         }
 
-        if (_count == 0)
-        {
-            (_items, other._items) = (other._items, _items);
-            (_head, other._head) = (other._head, 0);
-            _count = n;
-            other._count = 0;
-            return;
-        }
-
-        while (_items.Length - _count < n)
-        {
-            Grow();
-        }
-
-        int mask = _items.Length - 1;
-        int otherMask = other._items.Length - 1;
-        int tail = _head + _count;
-        for (int i = 0; i < n; i++)
-        {
-            _items[(tail + i) & mask] = other._items[(other._head + i) & otherMask];
-        }
-
-        _count += n;
-        other.Clear();
+        return copy;
     }
 
     /// <summary>Drops every item; returns how many there were.</summary>

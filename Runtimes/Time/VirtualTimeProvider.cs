@@ -68,12 +68,24 @@ public sealed class VirtualTimeProvider : TimeProvider
     /// Moves the clock forward by <paramref name="delta"/>, firing every timer that falls due on the way, in order,
     /// on the calling thread (FakeTimeProvider.Advance; Eio_mock <c>Clock.advance</c> by a fixed amount).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative, or moves the clock past <see cref="DateTimeOffset.MaxValue"/>.</exception>
     public void Advance(TimeSpan delta)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
-        AdvanceTo(checked(Volatile.Read(ref _now) + delta.Ticks));
+        long now = Volatile.Read(ref _now);
+        if (delta.Ticks > MaxTicks - now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, "The clock would move past DateTimeOffset.MaxValue.");
+        }
+
+        AdvanceTo(now + delta.Ticks);
     }
+
+    /// <summary><paramref name="now"/> + <paramref name="delta"/>, saturating at <paramref name="max"/> instead of overflowing.</summary>
+    internal static long Deadline(long now, long delta, long max = long.MaxValue) => delta > max - now ? max : now + delta;
+
+    /// <summary>The latest reading the clock can take: <see cref="DateTimeOffset.MaxValue"/>, in ticks since the origin.</summary>
+    internal long MaxTicks => (DateTimeOffset.MaxValue - _origin).Ticks;
 
     /// <summary>
     /// Sets the clock (Eio_mock <c>Clock.set_time</c>): moving forward fires the timers due at or before
@@ -267,7 +279,7 @@ public sealed class VirtualTimeProvider : TimeProvider
 
             long sequence = _clock.NextSequence();
             Volatile.Write(ref _armedSequence, sequence);
-            _clock.Schedule(this, checked(_clock.GetTimestamp() + dueTime.Ticks), sequence);
+            _clock.Schedule(this, Deadline(_clock.GetTimestamp(), dueTime.Ticks, _clock.MaxTicks), sequence);
             return true;
         }
 
@@ -278,7 +290,7 @@ public sealed class VirtualTimeProvider : TimeProvider
             {
                 long sequence = _clock.NextSequence();
                 Volatile.Write(ref _armedSequence, sequence);
-                _clock.Schedule(this, _clock.GetTimestamp() + period, sequence);
+                _clock.Schedule(this, Deadline(_clock.GetTimestamp(), period, _clock.MaxTicks), sequence);
             }
             else
             {

@@ -23,7 +23,8 @@ int result = TaskLoop.Run(async () =>
     ticks.ForEach(Console.WriteLine);
 
     // Blocking on work that needs this very thread would deadlock under Task.Wait; Join pumps the loop instead.
-    var needsTheLoop = Task.Factory.StartNew(() => 6 * 7, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Current);
+    // (After an await, TaskScheduler.Current is Default again, as on a UI thread: name the loop's scheduler explicitly.)
+    var needsTheLoop = Task.Factory.StartNew(() => 6 * 7, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.FromCurrentSynchronizationContext());
     return TaskLoop.Join(needsTheLoop);
 }, options);
 

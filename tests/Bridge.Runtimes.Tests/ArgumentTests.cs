@@ -48,3 +48,27 @@ public class ArgumentTests
         Assert.True(Unit.Value.Equals(new Unit()));
     }
 }
+
+public class HugeDueTimeTests
+{
+    [Fact]
+    public void Huge_due_times_saturate_instead_of_overflowing()
+    {
+        using var loop = TestLoops.Virtual();
+        var trace = new List<string>();
+        loop.StartTimer(TimeSpan.FromSeconds(1), _ =>
+        {
+            loop.StartTimer(TimeSpan.MaxValue, _ => trace.Add("far"), null);
+            trace.Add("near");
+        }, null);
+        loop.RunUntil(() => trace.Count == 2);
+        Assert.Equal(["near", "far"], trace);
+        Assert.Equal(DateTimeOffset.MaxValue, loop.VirtualTime!.GetUtcNow());
+
+        var clock = new VirtualTimeProvider();
+        clock.Advance(TimeSpan.FromDays(1));
+        using var timer = clock.CreateTimer(_ => { }, null, TimeSpan.MaxValue, TimeSpan.MaxValue);
+        Assert.Throws<ArgumentOutOfRangeException>(() => clock.Advance(TimeSpan.MaxValue));
+        Assert.Equal(TimeSpan.FromDays(1), clock.Elapsed);
+    }
+}

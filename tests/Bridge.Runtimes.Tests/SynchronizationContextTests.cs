@@ -148,3 +148,57 @@ public class SynchronizationContextTests
         Assert.All(threads, t => Assert.Equal(loopThread, t));
     }
 }
+
+public class SendAfterCloseTests
+{
+    [Fact]
+    public void Send_waiting_on_a_loop_that_is_disposed_before_running_it_throws_instead_of_hanging()
+    {
+        var reports = new List<Exception>();
+        var loop = TestLoops.Virtual("closing", unhandled: reports.Add);
+        Exception? error = null;
+        var sender = new Thread(() => error = Record.Exception(() => loop.SynchronizationContext.Send(_ => { }, null)));
+        sender.Start();
+        SpinWait.SpinUntil(() => loop.HasQueuedWork);
+        loop.Dispose();
+        sender.Join();
+        var e = Assert.IsType<InvalidOperationException>(error);
+        Assert.Contains("'closing'", e.Message);
+        Assert.Single(reports); // Dispose reported the unrun item too
+    }
+}
+
+public class InlinePolicyTests
+{
+    [Fact]
+    public void Completing_a_task_on_the_loop_resumes_its_awaiter_inline_unless_continuations_run_asynchronously()
+    {
+        using var loop = TestLoops.Virtual();
+        var trace = new List<string>();
+        var inline = new TaskCompletionSource();
+        var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task Waiter(string name, Task task)
+        {
+            await task;
+            trace.Add($"{name} resumed");
+        }
+
+        var task = loop.RunTask(async () =>
+        {
+            var a = Waiter("inline", inline.Task);
+            var b = Waiter("queued", queued.Task);
+            await Task.Yield();
+            trace.Add("before");
+            inline.SetResult();
+            queued.SetResult();
+            trace.Add("after");
+            await Task.WhenAll(a, b);
+        });
+
+        task.GetAwaiter().GetResult();
+        // The runtime inlines a continuation whose captured context is the current one (Lwt.wakeup's behaviour);
+        // RunContinuationsAsynchronously sends it through the loop's queue instead (Eio's Promise.resolve).
+        Assert.Equal(["before", "inline resumed", "after", "queued resumed"], trace);
+    }
+}

@@ -128,3 +128,69 @@ public class LoopThreadTests
         static ArgumentNullException Catch(Action call) => Assert.Throws<ArgumentNullException>(call);
     }
 }
+
+public class LoopThreadVirtualTimeTests
+{
+    [Fact]
+    public async Task Virtual_time_advances_on_an_idle_loop_thread()
+    {
+        await using var thread = new LoopThread(new EventLoopOptions { VirtualTime = true, Name = "virtual worker" });
+        var elapsed = await thread.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromHours(1), thread.Loop.Time);
+            return thread.Loop.Elapsed;
+        });
+        Assert.Equal(TimeSpan.FromHours(1), elapsed);
+    }
+
+    [Fact]
+    public async Task SwitchTo_a_disposed_loop_fails_the_awaiting_method_instead_of_crashing()
+    {
+        var thread = new LoopThread();
+        var loop = thread.Loop;
+        await thread.DisposeAsync();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.Run(async () => await loop.SwitchTo()));
+        Assert.Contains("disposed", e.Message);
+    }
+}
+
+public class LoopThreadCallerSideTests
+{
+    [Fact]
+    public async Task Continuations_of_Run_tasks_run_on_the_callers_side_not_on_the_loop_thread()
+    {
+        await using var thread = new LoopThread();
+        int loopThread = await thread.Run(() => Environment.CurrentManagedThreadId);
+        // A caller without a synchronization context (thread pool): its continuation must not be inlined on the loop.
+        var (afterSync, afterAsync, afterAction) = await Task.Run(async () =>
+        {
+            await thread.Run(() => 1);
+            int a = Environment.CurrentManagedThreadId;
+            await thread.Run(async () => await Task.Yield());
+            int b = Environment.CurrentManagedThreadId;
+            await thread.Run(() => { });
+            return (a, b, Environment.CurrentManagedThreadId);
+        });
+        Assert.NotEqual(loopThread, afterSync);
+        Assert.NotEqual(loopThread, afterAsync);
+        Assert.NotEqual(loopThread, afterAction);
+    }
+
+    [Fact]
+    public async Task Run_keeps_cancellation_and_exceptions()
+    {
+        await using var thread = new LoopThread();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => thread.Run(async () =>
+        {
+            await Task.Yield();
+            cts.Token.ThrowIfCancellationRequested();
+        }));
+        Assert.Equal(cts.Token, cancelled.CancellationToken);
+        var failed = await Assert.ThrowsAsync<FormatException>(() => thread.Run(Fail));
+        Assert.Equal("sync", failed.Message);
+
+        static int Fail() => throw new FormatException("sync");
+    }
+}

@@ -34,6 +34,21 @@ public class TaskLoopRunTests
     }
 
     [Fact]
+    public void After_an_await_TaskScheduler_Current_is_Default_and_the_context_scheduler_reaches_the_loop()
+    {
+        int thread = Environment.CurrentManagedThreadId;
+        int ranOn = TaskLoop.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromMinutes(1), Virtual.Clock);
+            Assert.Same(TaskScheduler.Default, TaskScheduler.Current);
+            var onLoop = Task.Factory.StartNew(() => Environment.CurrentManagedThreadId, CancellationToken.None,
+                TaskCreationOptions.None, TaskScheduler.FromCurrentSynchronizationContext());
+            return TaskLoop.Join(onLoop);
+        }, Virtual.Options());
+        Assert.Equal(thread, ranOn);
+    }
+
+    [Fact]
     public void Every_awaited_continuation_resumes_on_the_loop_thread()
     {
         int thread = Environment.CurrentManagedThreadId;
@@ -309,6 +324,45 @@ public class TaskLoopRunTests
         Assert.Contains("EventLoop.Enqueue", e.Message);
         Assert.Contains("ConfigureAwait(false)", e.Message);
         Assert.Contains("SwitchTo", e.Message);
+    }
+
+    [Fact]
+    public void Async_void_work_started_by_items_still_queued_when_main_completes_is_awaited_too()
+    {
+        var trace = new List<string>();
+        TaskLoop.Run(() =>
+        {
+            EventLoop.Current!.Enqueue(_ => Late(), null);
+            trace.Add("main done");
+            return Task.CompletedTask;
+        }, Virtual.Options());
+        Assert.Equal(["main done", "late async void started", "late async void done"], trace);
+
+        async void Late()
+        {
+            trace.Add("late async void started");
+            await Task.Delay(TimeSpan.FromMinutes(1), Virtual.Clock);
+            trace.Add("late async void done");
+        }
+    }
+
+    [Fact]
+    public void Work_that_requeues_itself_forever_after_main_completes_is_reported_not_a_hang()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => TaskLoop.Run(() =>
+        {
+            _ = Forever();
+            return Task.CompletedTask;
+        }, Virtual.Options()));
+        Assert.Contains("still queued", e.Message);
+
+        static async Task Forever()
+        {
+            while (true)
+            {
+                await Task.Yield();
+            }
+        }
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Bridge.Benchmarks.Runtimes;
 [MemoryDiagnoser]
 public class LoopYieldBenchmarks
 {
-    private const int YieldsEach = 50_000;
+    private const int YieldsEach = 200_000;
 
     [Benchmark(Baseline = true, OperationsPerInvoke = 2 * YieldsEach)]
     public void BlockingCollectionContext() => LoopWorkloads.BaselineYield(YieldsEach);
