@@ -79,11 +79,8 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         var fiber = t_current;
         if (fiber is not null)
         {
-            if (Environment.CurrentManagedThreadId != fiber.Runtime.ThreadId)
-            {
-                throw fiber.Loop.WrongThread(operation);
-            }
-
+            // t_current is thread-static and only ever set by a step running on the fiber's own loop thread, so a
+            // non-null value already proves the thread is right: no second thread-id check on the hot path.
             return fiber;
         }
 
@@ -161,7 +158,12 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         _cancelHook = null;
         _cancelToken = null;
         _resumeError = error;
-        if (Loop.IsOnLoopThread && Loop.IsRunning)
+        if (t_current is { } running && ReferenceEquals(running.Runtime, Runtime))
+        {
+            // Called from a fiber step of this very runtime: its loop thread, inside RunUntil.
+            Loop.EnqueueSendOrPost(s_execute, this, null);
+        }
+        else if (Loop.IsOnLoopThread && Loop.IsRunning)
         {
             Loop.Enqueue(this);
         }
@@ -170,6 +172,17 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
             Loop.Post(static f => ((FiberContext)f!).Execute(), this);
         }
     }
+
+    /// <summary>
+    /// The fiber requeues itself at the tail (Yield, a due-now sleep): the caller is this fiber's own step, so the run
+    /// queue is appended to directly, without the thread checks of <see cref="Resume"/>.
+    /// </summary>
+    public void ResumeSelf()
+    {
+        Loop.EnqueueSendOrPost(s_execute, this, null);
+    }
+
+    private static readonly SendOrPostCallback s_execute = static f => ((FiberContext)f!).Execute();
 
     /// <summary>Called by <see cref="CancelContext.Cancel"/>: swaps the hook for nothing and calls it.</summary>
     public void CancelWait(CancelledException error)
