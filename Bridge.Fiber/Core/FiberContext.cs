@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Bridge.Runtimes;
 
@@ -15,19 +16,19 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
     private Action? _continuation;
     private ICancelHook? _cancelHook;
-    private object? _cancelToken;
-    private Exception? _resumeError;
+    // While suspended: the token of the wait (handed to its cancel hook). Once resumed: the error the awaiter must
+    // throw, or null. The two are never needed at the same time, so they share one field (fibers are many; keep them small).
+    private object? _waitState;
     private ValueTask _body;
     private bool _finished;
     private bool _inForeignWait;
     private bool _escapeWatch;
 
-    public FiberContext(FiberRuntime runtime, CancelContext cancel, FiberBindings bindings, IFiberOwner owner, string? name = null)
+    public FiberContext(FiberRuntime runtime, CancelContext cancel, FiberBindings bindings, IFiberOwner owner)
     {
-        Runtime = runtime;
+        Debug.Assert(ReferenceEquals(cancel.Runtime, runtime), "a fiber's cancellation context belongs to its runtime");
         Bindings = bindings;
         Owner = owner;
-        Name = name;
         Id = runtime.NextFiberId();
         CancelContext = cancel;
         cancel.AddFiber(this);
@@ -36,7 +37,8 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     /// <summary>The fiber running on this thread, or null.</summary>
     public static FiberContext? Running => t_current;
 
-    public FiberRuntime Runtime { get; }
+    /// <summary>The run this fiber belongs to (every context it enters belongs to the same run).</summary>
+    public FiberRuntime Runtime => CancelContext.Runtime;
 
     public EventLoop Loop => Runtime.Loop;
 
@@ -46,7 +48,13 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
     public IFiberOwner Owner { get; }
 
-    public string? Name { get; }
+    /// <summary>"main" for a run's first fiber, else the owner's name for its fibers, if any (no field: fibers are many).</summary>
+    public string? Name => Owner switch
+    {
+        RootOwner => "main",
+        INamedFiberOwner named => named.FiberName,
+        _ => null,
+    };
 
     public int Id { get; }
 
@@ -145,7 +153,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
         _continuation = continuation;
         _cancelHook = hook;
-        _cancelToken = token;
+        _waitState = token;
     }
 
     /// <summary>
@@ -156,8 +164,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     public void Resume(Exception? error = null)
     {
         _cancelHook = null;
-        _cancelToken = null;
-        _resumeError = error;
+        _waitState = error;
         if (t_current is { } running && ReferenceEquals(running.Runtime, Runtime))
         {
             // Called from a fiber step of this very runtime: its loop thread, inside RunUntil.
@@ -188,17 +195,17 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     public void CancelWait(CancelledException error)
     {
         var hook = _cancelHook;
-        var token = _cancelToken;
+        var token = _waitState;
         _cancelHook = null;
-        _cancelToken = null;
+        _waitState = null;
         hook?.Cancel(this, token, error);
     }
 
     /// <summary>The error delivered with the last resume (cancellation, poisoning), cleared on read.</summary>
     public Exception? TakeResumeError()
     {
-        var error = _resumeError;
-        _resumeError = null;
+        var error = _waitState as Exception;
+        _waitState = null;
         return error;
     }
 
