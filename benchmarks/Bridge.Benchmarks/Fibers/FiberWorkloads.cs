@@ -40,29 +40,44 @@ public static class FiberWorkloads
             await Task.WhenAll(all);
         });
 
-    /// <summary>Forks <paramref name="fibers"/> fibers that each yield once and finish; the switch waits for them.</summary>
-    public static void FiberForkYieldOnce(int fibers) =>
-        Fiber.Run(async _ => await Switch.Run(sw =>
+    /// <summary>
+    /// Forks fibers that each yield once and finish, <paramref name="perSwitch"/> at a time on a switch that waits for
+    /// them, until <paramref name="fibers"/> have run.
+    /// </summary>
+    public static void FiberForkYieldOnce(int fibers, int perSwitch) =>
+        Fiber.Run(async _ =>
         {
-            for (int i = 0; i < fibers; i++)
+            for (int done = 0; done < fibers; done += perSwitch)
             {
-                Fiber.Fork(sw, YieldOnce);
+                await Switch.Run(sw =>
+                {
+                    for (int i = 0; i < perSwitch; i++)
+                    {
+                        Fiber.Fork(sw, YieldOnce);
+                    }
+
+                    return ValueTask.CompletedTask;
+                });
             }
+        });
 
-            return ValueTask.CompletedTask;
-        }));
-
-    /// <summary>Baseline of <see cref="FiberForkYieldOnce"/>: starts async Task methods that yield once, then waits for all.</summary>
-    public static void TaskStartYieldOnce(int tasks) =>
+    /// <summary>
+    /// Baseline of <see cref="FiberForkYieldOnce"/>: starts async Task methods that yield once, <paramref name="perWave"/>
+    /// at a time, and waits for each wave.
+    /// </summary>
+    public static void TaskStartYieldOnce(int tasks, int perWave) =>
         BlockingCollectionContext.Run(async () =>
         {
-            var countdown = new Countdown(tasks);
-            for (int i = 0; i < tasks; i++)
+            for (int done = 0; done < tasks; done += perWave)
             {
-                _ = YieldOnceThenSignal(countdown);
-            }
+                var countdown = new Countdown(perWave);
+                for (int i = 0; i < perWave; i++)
+                {
+                    _ = YieldOnceThenSignal(countdown);
+                }
 
-            await countdown.Task;
+                await countdown.Task;
+            }
         });
 
     private static async ValueTask YieldOnce() => await Fiber.Yield();
