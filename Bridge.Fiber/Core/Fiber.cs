@@ -171,7 +171,7 @@ public static partial class Fiber
             var env = new Env(loop, runtime.Domains);
             var root = new RootOwner();
             T result = default!;
-            var fiber = new FiberContext(runtime, runtime.RootContext, FiberBindings.Empty, root, "main");
+            var fiber = new FiberContext(runtime, runtime.RootContext, FiberBindings.Empty, root);
             using var describer = loop.AddDeadlockDescriber(runtime.DescribeFibers);
             using var clockTrace = mock
                 ? loop.AddVirtualTimeAdvancedHook(now => runtime.WriteTrace("mock time is now " + Trace.FormatSeconds(now.TotalSeconds)))

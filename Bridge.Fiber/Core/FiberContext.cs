@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Bridge.Runtimes;
 
@@ -15,19 +16,19 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
     private Action? _continuation;
     private ICancelHook? _cancelHook;
-    private object? _cancelToken;
-    private Exception? _resumeError;
+    // While suspended: the token of the wait (handed to its cancel hook). Once resumed: the error the awaiter must
+    // throw, or null. The two are never needed at the same time, so they share one field (fibers are many; keep them small).
+    private object? _waitState;
     private ValueTask _body;
     private bool _finished;
     private bool _inForeignWait;
     private bool _escapeWatch;
 
-    public FiberContext(FiberRuntime runtime, CancelContext cancel, FiberBindings bindings, IFiberOwner owner, string? name = null)
+    public FiberContext(FiberRuntime runtime, CancelContext cancel, FiberBindings bindings, IFiberOwner owner)
     {
-        Runtime = runtime;
+        Debug.Assert(ReferenceEquals(cancel.Runtime, runtime), "a fiber's cancellation context belongs to its runtime");
         Bindings = bindings;
         Owner = owner;
-        Name = name;
         Id = runtime.NextFiberId();
         CancelContext = cancel;
         cancel.AddFiber(this);
@@ -36,7 +37,8 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     /// <summary>The fiber running on this thread, or null.</summary>
     public static FiberContext? Running => t_current;
 
-    public FiberRuntime Runtime { get; }
+    /// <summary>The run this fiber belongs to (every context it enters belongs to the same run).</summary>
+    public FiberRuntime Runtime => CancelContext.Runtime;
 
     public EventLoop Loop => Runtime.Loop;
 
@@ -46,7 +48,13 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
     public IFiberOwner Owner { get; }
 
-    public string? Name { get; }
+    /// <summary>"main" for a run's first fiber, else the owner's name for its fibers, if any (no field: fibers are many).</summary>
+    public string? Name => Owner switch
+    {
+        RootOwner => "main",
+        INamedFiberOwner named => named.FiberName,
+        _ => null,
+    };
 
     public int Id { get; }
 
@@ -79,11 +87,8 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         var fiber = t_current;
         if (fiber is not null)
         {
-            if (Environment.CurrentManagedThreadId != fiber.Runtime.ThreadId)
-            {
-                throw fiber.Loop.WrongThread(operation);
-            }
-
+            // t_current is thread-static and only ever set by a step running on the fiber's own loop thread, so a
+            // non-null value already proves the thread is right: no second thread-id check on the hot path.
             return fiber;
         }
 
@@ -148,7 +153,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
         _continuation = continuation;
         _cancelHook = hook;
-        _cancelToken = token;
+        _waitState = token;
     }
 
     /// <summary>Arms cancellation for the wait the fiber is suspended in (called under the primitive's lock).</summary>
@@ -166,9 +171,13 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     public void Resume(Exception? error = null)
     {
         _cancelHook = null;
-        _cancelToken = null;
-        _resumeError = error;
-        if (Loop.IsOnLoopThread && Loop.IsRunning)
+        _waitState = error;
+        if (t_current is { } running && ReferenceEquals(running.Runtime, Runtime))
+        {
+            // Called from a fiber step of this very runtime: its loop thread, inside RunUntil.
+            Loop.EnqueueSendOrPost(s_execute, this, null);
+        }
+        else if (Loop.IsOnLoopThread && Loop.IsRunning)
         {
             Loop.Enqueue(this);
         }
@@ -178,21 +187,32 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         }
     }
 
+    /// <summary>
+    /// The fiber requeues itself at the tail (Yield, a due-now sleep): the caller is this fiber's own step, so the run
+    /// queue is appended to directly, without the thread checks of <see cref="Resume"/>.
+    /// </summary>
+    public void ResumeSelf()
+    {
+        Loop.EnqueueSendOrPost(s_execute, this, null);
+    }
+
+    private static readonly SendOrPostCallback s_execute = static f => ((FiberContext)f!).Execute();
+
     /// <summary>Called by <see cref="CancelContext.Cancel"/>: swaps the hook for nothing and calls it.</summary>
     public void CancelWait(CancelledException error)
     {
         var hook = _cancelHook;
-        var token = _cancelToken;
+        var token = _waitState;
         _cancelHook = null;
-        _cancelToken = null;
+        _waitState = null;
         hook?.Cancel(this, token, error);
     }
 
     /// <summary>The error delivered with the last resume (cancellation, poisoning), cleared on read.</summary>
     public Exception? TakeResumeError()
     {
-        var error = _resumeError;
-        _resumeError = null;
+        var error = _waitState as Exception;
+        _waitState = null;
         return error;
     }
 

@@ -95,6 +95,24 @@ internal sealed class FiberWaitQueue
         }
     }
 
+    /// <summary>
+    /// Takes every waiter out without allocating: returns the first, still chained to the others through
+    /// <see cref="FiberContext.WaitNext"/>. Each is already unlinked from this queue (a racing cancellation finds nothing
+    /// to remove); the caller walks the chain reading <c>WaitNext</c> before it resumes each fiber, and clears the links.
+    /// </summary>
+    public FiberContext? DetachAll()
+    {
+        var first = _head;
+        for (var fiber = first; fiber is not null; fiber = fiber.WaitNext)
+        {
+            fiber.WaitQueue = null;
+        }
+
+        _head = _tail = null;
+        Count = 0;
+        return first;
+    }
+
     /// <summary>Takes every waiter out, in order.</summary>
     public List<FiberContext> TakeAll()
     {

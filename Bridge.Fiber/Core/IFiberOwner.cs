@@ -6,3 +6,10 @@ internal interface IFiberOwner
     /// <summary>Called once on the loop thread when <paramref name="fiber"/> has finished; <paramref name="error"/> is its exception, if any.</summary>
     void OnFiberFinished(FiberContext fiber, Exception? error);
 }
+
+/// <summary>An owner that names its fibers in diagnostics (deadlock reports, ToString).</summary>
+internal interface INamedFiberOwner : IFiberOwner
+{
+    /// <summary>The name shown for the owned fibers.</summary>
+    string FiberName { get; }
+}

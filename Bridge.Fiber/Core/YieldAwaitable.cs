@@ -31,6 +31,6 @@ public readonly struct YieldAwaitable : ICriticalNotifyCompletion
     public void UnsafeOnCompleted(Action continuation)
     {
         _fiber.Suspend(continuation, null, null);
-        _fiber.Resume();
+        _fiber.ResumeSelf();
     }
 }

@@ -198,7 +198,7 @@ public sealed class Switch : IFiberOwner
         var caller = FiberContext.Require("Switch.OnRelease");
         var context = new CancelContext(caller.Runtime, caller.CancelContext, isProtected: true, "late release hook");
         var owner = new LateHookOwner(context);
-        var fiber = new FiberContext(caller.Runtime, context, caller.Bindings, owner, "late release hook");
+        var fiber = new FiberContext(caller.Runtime, context, caller.Bindings, owner);
         fiber.Start(release);
         var finished = new InvalidOperationException("Switch finished");
         if (!owner.Finished)
@@ -390,8 +390,10 @@ public sealed class Switch : IFiberOwner
     }
 
     /// <summary>Owner of a hook's fiber started by <see cref="RunLateHook"/>.</summary>
-    private sealed class LateHookOwner(CancelContext context) : IFiberOwner
+    private sealed class LateHookOwner(CancelContext context) : INamedFiberOwner
     {
+        public string FiberName => "late release hook";
+
         public bool Finished { get; private set; }
 
         public Exception? Error { get; private set; }

@@ -53,7 +53,7 @@ public sealed class FiberPromise<T> : ICancelHook
 
     internal bool TryComplete(T value, Exception? error)
     {
-        List<FiberContext> fibers;
+        FiberContext? fibers;
         List<(Action Continuation, SynchronizationContext? Context)>? plain;
         _gate.Enter();
         if (_state != 0)
@@ -65,14 +65,19 @@ public sealed class FiberPromise<T> : ICancelHook
         _value = value;
         _error = error;
         _state = error is null ? 1 : 2;
-        fibers = _waiters.IsEmpty ? [] : _waiters.TakeAll();
+        fibers = _waiters.DetachAll();
         plain = _plainWaiters;
         _plainWaiters = null;
         _gate.Exit();
 
-        foreach (var fiber in fibers)
+        // FIFO, appended to the tail of each waiter's run queue. Read the link first: a fiber resumed on another loop may
+        // run, and wait elsewhere, before this loop is done.
+        for (var fiber = fibers; fiber is not null;)
         {
+            var next = fiber.WaitNext;
+            fiber.WaitPrev = fiber.WaitNext = null;
             fiber.Resume();
+            fiber = next;
         }
 
         if (plain is not null)

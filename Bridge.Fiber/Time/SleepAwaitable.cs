@@ -57,7 +57,7 @@ public readonly struct SleepAwaitable : ICriticalNotifyCompletion
         if (_duration <= TimeSpan.Zero)
         {
             _fiber.Suspend(continuation, null, null);
-            _fiber.Resume();
+            _fiber.ResumeSelf();
             return;
         }
 

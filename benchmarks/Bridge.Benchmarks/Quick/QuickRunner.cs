@@ -31,16 +31,16 @@ public static class QuickRunner
                 (double Ns, double Bytes) a, b = default;
                 if (oursFirst || scenario.Baseline is null)
                 {
-                    a = Measure(scenario.Ours, scenario);
+                    a = Measure(scenario.Ours, scenario.OursSetup, scenario);
                     if (scenario.Baseline is not null)
                     {
-                        b = Measure(scenario.Baseline, scenario);
+                        b = Measure(scenario.Baseline, scenario.BaselineSetup, scenario);
                     }
                 }
                 else
                 {
-                    b = Measure(scenario.Baseline, scenario);
-                    a = Measure(scenario.Ours, scenario);
+                    b = Measure(scenario.Baseline, scenario.BaselineSetup, scenario);
+                    a = Measure(scenario.Ours, scenario.OursSetup, scenario);
                 }
 
                 if (round >= WarmupRounds)
@@ -66,8 +66,9 @@ public static class QuickRunner
         output.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
     }
 
-    private static (double Ns, double Bytes) Measure(Action body, QuickScenario scenario)
+    private static (double Ns, double Bytes) Measure(Action body, Action? setup, QuickScenario scenario)
     {
+        setup?.Invoke();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();

@@ -9,4 +9,13 @@ namespace Bridge.Benchmarks.Quick;
 /// <param name="Ours">Bridge's implementation.</param>
 /// <param name="Baseline">The .NET baseline doing the same job (null: no baseline, ratio column is "-").</param>
 /// <param name="CrossThread">True when other threads allocate on the measured path: allocations are then counted process-wide.</param>
-public sealed record QuickScenario(string Name, int Operations, Action Ours, Action? Baseline, bool CrossThread = false);
+/// <param name="OursSetup">Run before each measurement of <paramref name="Ours"/>, outside the timed region (optional).</param>
+/// <param name="BaselineSetup">Run before each measurement of <paramref name="Baseline"/>, outside the timed region (optional).</param>
+public sealed record QuickScenario(
+    string Name,
+    int Operations,
+    Action Ours,
+    Action? Baseline,
+    bool CrossThread = false,
+    Action? OursSetup = null,
+    Action? BaselineSetup = null);
