@@ -371,6 +371,53 @@ public class ExecutorPoolTests
     }
 
     [Fact]
+    public void Submitters_still_waiting_for_a_worker_when_the_pool_closes_get_an_error()
+    {
+        var trace = Run(async h =>
+        {
+            await Switch.Run(async outer =>
+            {
+                FiberPromise<Unit>? busy = null;
+                FiberPromise<Unit>? pending = null;
+                await Switch.Run(async sw =>
+                {
+                    var pool = new ExecutorPool(sw, 1, h.Domains);
+                    busy = F.ForkPromise(outer, () => pool.Submit(
+                        async () =>
+                        {
+                            await h.Sleep(50);
+                            return default(Unit);
+                        },
+                        1.0));
+                    pending = F.ForkPromise(outer, () => pool.Submit(() => ValueTask.FromResult(default(Unit)), 1.0));
+                    await F.Yield();
+                    Line("pool switch finishing");
+                });
+                Line("pool switch finished");
+                foreach (var (name, p) in new[] { ("busy", busy!), ("pending", pending!) })
+                {
+                    try
+                    {
+                        await p;
+                        Line($"{name}: ok");
+                    }
+                    catch (Exception e)
+                    {
+                        Line($"{name}: {e.GetType().Name}: {e.Message}");
+                    }
+                }
+            });
+        });
+        Assert.Equal(
+            [
+                "Sleeping 50: 0 -> 50", "pool switch finishing", "pool switch finished",
+                "busy: CancelledException: Cancelled: OnlyDaemonsLeftException: Only daemon fibers remain on the switch",
+                "pending: InvalidOperationException: Stream closed",
+            ],
+            trace);
+    }
+
+    [Fact]
     public void A_submitter_still_gets_a_reply_when_the_worker_is_cancelled()
     {
         var trace = Run(async h =>
