@@ -505,6 +505,35 @@ public class ExecutorPoolTests
     }
 
     [Fact]
+    public void Under_a_real_run_jobs_run_on_the_worker_threads()
+    {
+        int mainThread = 0;
+        var jobThreads = new System.Collections.Concurrent.ConcurrentBag<int>();
+        IReadOnlyList<int> results = [];
+        var run = Task.Run(() => F.Run(async env =>
+        {
+            mainThread = Environment.CurrentManagedThreadId;
+            await Switch.Run(async sw =>
+            {
+                var pool = new ExecutorPool(sw, 2, env.DomainManager);
+                results = await F.Map(Enumerable.Range(1, 20), i => pool.Submit(
+                    async () =>
+                    {
+                        jobThreads.Add(Environment.CurrentManagedThreadId);
+                        await F.Yield();
+                        return i * i;
+                    },
+                    0.5));
+            });
+        }));
+        Assert.True(run.Wait(TimeSpan.FromSeconds(60)), "the run did not finish in time");
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => i * i), results);
+        Assert.Equal(20, jobThreads.Count);
+        Assert.DoesNotContain(mainThread, jobThreads);
+        Assert.InRange(jobThreads.Distinct().Count(), 1, 2);
+    }
+
+    [Fact]
     public void A_job_keeps_running_when_its_submitter_stops_waiting_for_the_result()
     {
         var trace = Run(async h =>
