@@ -58,7 +58,7 @@ public sealed class FiberStream<T> : ICancelHook
         {
             if (_readers.TryDequeue(out reader))
             {
-                reader.WaitSlot = item;
+                WaitBox<T>.Put(reader, item);
             }
             else if (_items.Count < Capacity)
             {
@@ -68,7 +68,7 @@ public sealed class FiberStream<T> : ICancelHook
             else
             {
                 fiber.Check();
-                fiber.WaitSlot = item;
+                WaitBox<T>.Put(fiber, item);
                 return new WaitAwaiter(_addSite, fiber);
             }
         }
@@ -109,14 +109,12 @@ public sealed class FiberStream<T> : ICancelHook
                 item = _items.Dequeue();
                 if (_writers.TryDequeue(out writer))
                 {
-                    _items.Enqueue((T)writer.WaitSlot!);
-                    writer.WaitSlot = null;
+                    _items.Enqueue(WaitBox<T>.Take(writer));
                 }
             }
             else if (_writers.TryDequeue(out writer))
             {
-                item = (T)writer.WaitSlot!;
-                writer.WaitSlot = null;
+                item = WaitBox<T>.Take(writer);
             }
             else
             {
@@ -140,7 +138,7 @@ public sealed class FiberStream<T> : ICancelHook
             removed = (queue == _readers || queue == _writers) && queue.Remove(fiber);
             if (removed)
             {
-                fiber.WaitSlot = null;
+                WaitBox<T>.Clear(fiber);
             }
         }
 
@@ -157,20 +155,17 @@ public sealed class FiberStream<T> : ICancelHook
             FiberContext? reader = null;
             lock (stream._gate)
             {
-                var item = (T)fiber.WaitSlot!;
                 if (stream._readers.TryDequeue(out reader))
                 {
-                    reader.WaitSlot = item;
-                    fiber.WaitSlot = null;
+                    WaitBox<T>.Put(reader, WaitBox<T>.Take(fiber));
                 }
                 else if (stream._items.Count < stream.Capacity)
                 {
-                    stream._items.Enqueue(item);
-                    fiber.WaitSlot = null;
+                    stream._items.Enqueue(WaitBox<T>.Take(fiber));
                 }
                 else
                 {
-                    stream._writers.Enqueue(fiber, item);
+                    stream._writers.Enqueue(fiber); // the item stays in the writer's box
                     fiber.SetCancelHook(stream, null);
                     return;
                 }
@@ -188,7 +183,7 @@ public sealed class FiberStream<T> : ICancelHook
         {
             if (stream.TryTake(out var item))
             {
-                fiber.WaitSlot = item;
+                WaitBox<T>.Put(fiber, item);
                 fiber.Resume();
                 return;
             }

@@ -92,9 +92,7 @@ public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
 
-        var value = (T)_fiber.WaitSlot!;
-        _fiber.WaitSlot = null;
-        return value;
+        return WaitBox<T>.Take(_fiber);
     }
 
     /// <summary>Parks the fiber.</summary>
