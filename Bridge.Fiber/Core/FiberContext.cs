@@ -79,6 +79,9 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     /// <summary>A payload travelling with the wait: the item a blocked writer offers, the item handed to a blocked reader.</summary>
     internal object? WaitSlot { get; set; }
 
+    /// <summary>The fiber's reusable <see cref="WaitBox{T}"/>, for values handed over without boxing.</summary>
+    internal object? WaitBox { get; set; }
+
     public bool IsSuspended => _continuation is not null || _inForeignWait;
 
     /// <summary>The current fiber, or the clear exception for code that runs outside one.</summary>
@@ -160,7 +163,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     public void SetCancelHook(ICancelHook hook, object? token)
     {
         _cancelHook = hook;
-        _cancelToken = token;
+        _waitState = token;
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace Bridge.Fibers;
 /// given switch, each running <see cref="DomainManager.Run{T}(Func{ValueTask{T}})"/>; a worker keeps taking jobs while
 /// the summed weight of the jobs it runs is below 1.0 (so one more job may take it above 1.0), yielding after each take
 /// so other workers get the next one. Jobs are handed over through a rendezvous stream: <see cref="Submit{T}"/> waits until
-/// a worker accepts the job, then for its result. When the switch is released the pool closes and later submits throw.
+/// a worker accepts the job, then for its result. When the switch is released the pool closes: later submits throw,
+/// and so do submits still waiting for a worker.
 /// </summary>
 public sealed class ExecutorPool
 {
@@ -24,7 +25,7 @@ public sealed class ExecutorPool
         ArgumentNullException.ThrowIfNull(domains);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(domainCount);
         DomainCount = domainCount;
-        sw.OnRelease(() => _closed = true);
+        sw.OnRelease(Close);
         for (int i = 0; i < domainCount; i++)
         {
             Fiber.ForkDaemon(sw, () => domains.Run(RunWorker));
@@ -50,7 +51,7 @@ public sealed class ExecutorPool
             throw new ArgumentOutOfRangeException(nameof(weight), weight, $"Executor_pool: weight {weight} not >= 0.0 && <= 1.0");
         }
 
-        if (_closed)
+        if (Volatile.Read(ref _closed))
         {
             throw new InvalidOperationException("Stream closed");
         }
@@ -85,6 +86,19 @@ public sealed class ExecutorPool
         }
 
         return Fiber.ForkPromise(sw, () => Submit(job, weight));
+    }
+
+    /// <summary>
+    /// Closes the job queue (Eio <c>Sync.close</c> on release): later submits throw, and submitters still waiting for a
+    /// worker get the same error instead of waiting forever — the workers are gone by then.
+    /// </summary>
+    private void Close()
+    {
+        Volatile.Write(ref _closed, true);
+        while (_jobs.TryTake(out var job))
+        {
+            job.Fail(new InvalidOperationException("Stream closed"));
+        }
     }
 
     /// <summary>One worker: take jobs while below full load, run each in its own fiber, yield after each take.</summary>

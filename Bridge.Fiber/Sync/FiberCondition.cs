@@ -17,6 +17,9 @@ public sealed class FiberCondition : ICancelHook
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="mutex"/> is null.</exception>
     /// <exception cref="CancelledException">Cancelled while waiting (the mutex is held again).</exception>
+    /// <exception cref="PoisonedException">
+    /// The mutex is poisoned — also when the caller did not hold it: unlocking then fails and poisons it, as in Eio.
+    /// </exception>
     public async ValueTask Await(FiberMutex mutex)
     {
         ArgumentNullException.ThrowIfNull(mutex);
@@ -131,8 +134,9 @@ public sealed class FiberCondition : ICancelHook
         {
             if (fiber.IsCancelled)
             {
-                mutex?.Unlock();
-                fiber.Resume(new CancelledException(fiber.CancelContext.Reason!));
+                Exception? unlockError = null;
+                TryUnlock(ref unlockError);
+                fiber.Resume(unlockError ?? new CancelledException(fiber.CancelContext.Reason!));
                 return;
             }
 
@@ -146,10 +150,40 @@ public sealed class FiberCondition : ICancelHook
 
             condition._gate.Exit();
 
-            mutex?.Unlock();
+            Exception? failure = null;
+            if (!TryUnlock(ref failure))
+            {
+                // Unlocking failed (the caller did not hold the mutex): this runs while the fiber suspends, where a
+                // throw would escape the fiber altogether, so undo the registration and wake the fiber with the error.
+                condition._gate.Enter();
+                bool removed = condition._waiters.Remove(fiber);
+                condition._gate.Exit();
+                if (removed)
+                {
+                    fiber.Resume(failure);
+                }
+
+                return;
+            }
+
             if (missed)
             {
                 fiber.Resume();
+            }
+        }
+
+        /// <summary>Unlocks the mutex, if any; on failure stores the exception in <paramref name="error"/> and returns false.</summary>
+        private bool TryUnlock(ref Exception? error)
+        {
+            try
+            {
+                mutex?.Unlock();
+                return true;
+            }
+            catch (Exception e)
+            {
+                error = e;
+                return false;
             }
         }
     }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Bridge.Fibers;
 
 /// <summary>
@@ -17,11 +15,6 @@ public sealed class FiberStream<T> : ICancelHook
     private readonly AddSite _addSite;
     private readonly TakeSite _takeSite;
     private SpinGate _gate;
-
-    // Items travel to and from blocked fibers in boxes (a fiber's wait slot is untyped). A blocked reader and a
-    // blocked writer may each hold one, so two spares are kept and a steady hand-off does not allocate.
-    private StrongBox<T>? _spareBox;
-    private StrongBox<T>? _spareBox2;
 
     /// <summary>Creates a stream holding at most <paramref name="capacity"/> items (Eio <c>Stream.create</c>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative.</exception>
@@ -60,13 +53,25 @@ public sealed class FiberStream<T> : ICancelHook
     public WaitAwaiter Add(T item)
     {
         var fiber = FiberContext.Require("FiberStream.Add");
-        if (TryAdd(item))
+        _gate.Enter();
+        if (_readers.TryDequeue(out var reader))
         {
+            WaitBox<T>.Put(reader, item);
+            _gate.Exit();
+            reader.Resume();
             return default;
         }
 
+        if (_items.Count < Capacity)
+        {
+            _items.Enqueue(item);
+            _gate.Exit();
+            return default;
+        }
+
+        _gate.Exit();
         fiber.Check();
-        fiber.WaitSlot = Box(item);
+        WaitBox<T>.Put(fiber, item);
         return new WaitAwaiter(_addSite, fiber);
     }
 
@@ -101,12 +106,12 @@ public sealed class FiberStream<T> : ICancelHook
             item = _items.Dequeue();
             if (_writers.TryDequeue(out writer))
             {
-                _items.Enqueue(((StrongBox<T>)writer.WaitSlot!).Value!); // the taker inserts the blocked writer's item
+                _items.Enqueue(WaitBox<T>.Take(writer)); // the taker inserts the blocked writer's item
             }
         }
         else if (_writers.TryDequeue(out writer))
         {
-            item = ((StrongBox<T>)writer.WaitSlot!).Value!;
+            item = WaitBox<T>.Take(writer);
         }
         else
         {
@@ -116,76 +121,27 @@ public sealed class FiberStream<T> : ICancelHook
         }
 
         _gate.Exit();
-        if (writer is not null)
-        {
-            var box = (StrongBox<T>)writer.WaitSlot!;
-            writer.WaitSlot = null;
-            Recycle(box);
-            writer.Resume();
-        }
-
+        writer?.Resume();
         return true;
     }
 
     void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
     {
-        // Find the queue through the fiber's own link, not the token: when another thread has just taken this fiber out
-        // and is resuming it, the hook and token can be read half-cleared (hook set, token null).
+        // Find the queue through the fiber's own link, not the token: when another thread has just taken this fiber
+        // out and is resuming it, the hook and token can be read half-cleared (hook set, token null).
         _gate.Enter();
         var queue = fiber.WaitQueue;
         bool removed = (queue == _readers || queue == _writers) && queue.Remove(fiber);
-        _gate.Exit();
         if (removed)
         {
-            if (fiber.WaitSlot is StrongBox<T> box)
-            {
-                Recycle(box);
-            }
-
-            fiber.WaitSlot = null;
-            fiber.Resume(error);
-        }
-    }
-
-    /// <summary>Hands the item to a waiting reader or buffers it; false when the stream is full.</summary>
-    private bool TryAdd(T item)
-    {
-        _gate.Enter();
-        if (_readers.TryDequeue(out var reader))
-        {
-            _gate.Exit();
-            ((StrongBox<T>)reader.WaitSlot!).Value = item;
-            reader.Resume();
-            return true;
-        }
-
-        if (_items.Count < Capacity)
-        {
-            _items.Enqueue(item);
-            _gate.Exit();
-            return true;
+            WaitBox<T>.Clear(fiber);
         }
 
         _gate.Exit();
-        return false;
-    }
 
-    private StrongBox<T> Box(T item)
-    {
-        var box = RentBox();
-        box.Value = item;
-        return box;
-    }
-
-    private StrongBox<T> RentBox() =>
-        Interlocked.Exchange(ref _spareBox, null) ?? Interlocked.Exchange(ref _spareBox2, null) ?? new StrongBox<T>();
-
-    private void Recycle(StrongBox<T> box)
-    {
-        box.Value = default!;
-        if (Interlocked.CompareExchange(ref _spareBox, box, null) is not null)
+        if (removed)
         {
-            Volatile.Write(ref _spareBox2, box);
+            fiber.Resume(error);
         }
     }
 
@@ -193,11 +149,18 @@ public sealed class FiberStream<T> : ICancelHook
     {
         public void Register(FiberContext fiber)
         {
-            var box = (StrongBox<T>)fiber.WaitSlot!;
             stream._gate.Enter();
-            if (stream._readers.IsEmpty && stream._items.Count >= stream.Capacity)
+            if (stream._readers.TryDequeue(out var reader))
             {
-                stream._writers.Enqueue(fiber, box);
+                WaitBox<T>.Put(reader, WaitBox<T>.Take(fiber));
+            }
+            else if (stream._items.Count < stream.Capacity)
+            {
+                stream._items.Enqueue(WaitBox<T>.Take(fiber));
+            }
+            else
+            {
+                stream._writers.Enqueue(fiber); // the item stays in the writer's box
                 fiber.SetCancelHook(stream, null);
                 stream._gate.Exit();
                 return;
@@ -206,55 +169,34 @@ public sealed class FiberStream<T> : ICancelHook
             stream._gate.Exit();
 
             // Room appeared between the call and the suspension (another thread): finish at once.
-            fiber.WaitSlot = null;
-            T item = box.Value!;
-            stream.Recycle(box);
-            if (!stream.TryAdd(item))
-            {
-                fiber.WaitSlot = stream.Box(item);
-                Register(fiber);
-                return;
-            }
-
+            reader?.Resume();
             fiber.Resume();
         }
     }
 
-    private sealed class TakeSite(FiberStream<T> stream) : IValueWaitSite<T>
+    private sealed class TakeSite(FiberStream<T> stream) : IWaitSite
     {
         public void Register(FiberContext fiber)
         {
-            while (true)
+            if (stream.TryTake(out var item))
             {
-                if (stream.TryTake(out var item))
-                {
-                    fiber.WaitSlot = stream.Box(item);
-                    fiber.Resume();
-                    return;
-                }
-
-                var box = stream.RentBox();
-                stream._gate.Enter();
-                if (stream._items.Count == 0 && stream._writers.IsEmpty)
-                {
-                    stream._readers.Enqueue(fiber, box);
-                    fiber.SetCancelHook(stream, null);
-                    stream._gate.Exit();
-                    return;
-                }
-
-                stream._gate.Exit();
-                stream.Recycle(box); // an item arrived meanwhile: take it
+                WaitBox<T>.Put(fiber, item);
+                fiber.Resume();
+                return;
             }
-        }
 
-        public T TakeValue(FiberContext fiber)
-        {
-            var box = (StrongBox<T>)fiber.WaitSlot!;
-            fiber.WaitSlot = null;
-            T value = box.Value!;
-            stream.Recycle(box);
-            return value;
+            stream._gate.Enter();
+            if (stream._items.Count == 0 && stream._writers.IsEmpty)
+            {
+                stream._readers.Enqueue(fiber);
+                fiber.SetCancelHook(stream, null);
+                stream._gate.Exit();
+                return;
+            }
+
+            stream._gate.Exit();
+
+            Register(fiber); // an item arrived meanwhile
         }
     }
 }

@@ -55,7 +55,7 @@ public readonly struct WaitAwaiter : ICriticalNotifyCompletion
 /// <typeparam name="T">The value type.</typeparam>
 public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
 {
-    private readonly IValueWaitSite<T>? _site;
+    private readonly IWaitSite? _site;
     private readonly FiberContext? _fiber;
     private readonly T _value;
 
@@ -66,7 +66,7 @@ public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
         _fiber = null;
     }
 
-    internal WaitAwaiter(IValueWaitSite<T> site, FiberContext fiber)
+    internal WaitAwaiter(IWaitSite site, FiberContext fiber)
     {
         _site = site;
         _fiber = fiber;
@@ -92,7 +92,7 @@ public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
 
-        return _site!.TakeValue(_fiber);
+        return WaitBox<T>.Take(_fiber);
     }
 
     /// <summary>Parks the fiber.</summary>

@@ -371,6 +371,53 @@ public class ExecutorPoolTests
     }
 
     [Fact]
+    public void Submitters_still_waiting_for_a_worker_when_the_pool_closes_get_an_error()
+    {
+        var trace = Run(async h =>
+        {
+            await Switch.Run(async outer =>
+            {
+                FiberPromise<Unit>? busy = null;
+                FiberPromise<Unit>? pending = null;
+                await Switch.Run(async sw =>
+                {
+                    var pool = new ExecutorPool(sw, 1, h.Domains);
+                    busy = F.ForkPromise(outer, () => pool.Submit(
+                        async () =>
+                        {
+                            await h.Sleep(50);
+                            return default(Unit);
+                        },
+                        1.0));
+                    pending = F.ForkPromise(outer, () => pool.Submit(() => ValueTask.FromResult(default(Unit)), 1.0));
+                    await F.Yield();
+                    Line("pool switch finishing");
+                });
+                Line("pool switch finished");
+                foreach (var (name, p) in new[] { ("busy", busy!), ("pending", pending!) })
+                {
+                    try
+                    {
+                        await p;
+                        Line($"{name}: ok");
+                    }
+                    catch (Exception e)
+                    {
+                        Line($"{name}: {e.GetType().Name}: {e.Message}");
+                    }
+                }
+            });
+        });
+        Assert.Equal(
+            [
+                "Sleeping 50: 0 -> 50", "pool switch finishing", "pool switch finished",
+                "busy: CancelledException: Cancelled: OnlyDaemonsLeftException: Only daemon fibers remain on the switch",
+                "pending: InvalidOperationException: Stream closed",
+            ],
+            trace);
+    }
+
+    [Fact]
     public void A_submitter_still_gets_a_reply_when_the_worker_is_cancelled()
     {
         var trace = Run(async h =>
@@ -455,6 +502,35 @@ public class ExecutorPoolTests
                 "C running", "Sleeping 10: 10 -> 20", "B: Cancelled: StopException: stop", "mock time is now 20", "C done", "finished at 20",
             ],
             trace);
+    }
+
+    [Fact]
+    public void Under_a_real_run_jobs_run_on_the_worker_threads()
+    {
+        int mainThread = 0;
+        var jobThreads = new System.Collections.Concurrent.ConcurrentBag<int>();
+        IReadOnlyList<int> results = [];
+        var run = Task.Run(() => F.Run(async env =>
+        {
+            mainThread = Environment.CurrentManagedThreadId;
+            await Switch.Run(async sw =>
+            {
+                var pool = new ExecutorPool(sw, 2, env.DomainManager);
+                results = await F.Map(Enumerable.Range(1, 20), i => pool.Submit(
+                    async () =>
+                    {
+                        jobThreads.Add(Environment.CurrentManagedThreadId);
+                        await F.Yield();
+                        return i * i;
+                    },
+                    0.5));
+            });
+        }));
+        Assert.True(run.Wait(TimeSpan.FromSeconds(60)), "the run did not finish in time");
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => i * i), results);
+        Assert.Equal(20, jobThreads.Count);
+        Assert.DoesNotContain(mainThread, jobThreads);
+        Assert.InRange(jobThreads.Distinct().Count(), 1, 2);
     }
 
     [Fact]

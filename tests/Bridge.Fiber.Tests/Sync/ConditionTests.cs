@@ -310,6 +310,35 @@ public class ConditionTests
     }
 
     [Fact]
+    public void Await_without_holding_the_mutex_fails_the_waiter_and_poisons_the_mutex()
+    {
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var cond = new FiberCondition();
+            var mutex = new FiberMutex();
+            try
+            {
+                await cond.Await(mutex);
+                Line("not reached");
+            }
+            catch (Exception e)
+            {
+                Line($"{e.GetType().Name}: {e.Message}");
+            }
+
+            cond.Broadcast();
+            await F.Yield();
+            Line($"TryLock: {Assert.Throws<PoisonedException>(() => mutex.TryLock()).InnerException!.Message}");
+        });
+        Assert.Equal(
+            [
+                "PoisonedException: Mutex poisoned by InvalidOperationException: FiberMutex.Unlock: already unlocked!",
+                "TryLock: FiberMutex.Unlock: already unlocked!",
+            ],
+            trace);
+    }
+
+    [Fact]
     public void Await_in_a_cancelled_context_unlocks_relocks_and_throws()
     {
         var trace = TraceRun.Mock(async _ =>

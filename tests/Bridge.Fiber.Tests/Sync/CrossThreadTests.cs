@@ -280,6 +280,29 @@ public class CrossThreadTests
         Assert.Equal(target, seen);
     }
 
+    [Fact]
+    public void A_lazy_forced_from_three_loops_is_computed_once()
+    {
+        int computations = 0;
+        var lazy = new FiberLazy<int>(async () =>
+        {
+            Interlocked.Increment(ref computations);
+            for (int i = 0; i < 50; i++)
+            {
+                await F.Yield();
+            }
+
+            return 42;
+        });
+        var results = new int[3];
+        RunLoops(
+            () => F.Run(async _ => results[0] = await lazy.Force()),
+            () => F.Run(async _ => results[1] = await lazy.Force()),
+            () => F.Run(async _ => results[2] = await lazy.Force()));
+        Assert.Equal(1, computations);
+        Assert.Equal([42, 42, 42], results);
+    }
+
     private static void InterlockedMax(ref int location, int value)
     {
         int current = Volatile.Read(ref location);

@@ -330,6 +330,33 @@ public class StreamTests
     }
 
     [Fact]
+    public void A_cancelled_fiber_still_completes_a_rendezvous_that_needs_no_wait()
+    {
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var withReader = new FiberStream<int>(0);
+            var withWriter = new FiberStream<int>(0);
+            await Switch.Run(async sw =>
+            {
+                F.Fork(sw, () => Take(withReader));
+                F.Fork(sw, () => Add(withWriter, 2));
+                await Cancel.Sub(async scope =>
+                {
+                    scope.Cancel(new StopException());
+                    await Add(withReader, 1); // a reader is waiting: no wait, no check
+                    await Take(withWriter);   // a writer is waiting: no wait, no check
+                });
+            });
+        });
+        Assert.Equal(
+            [
+                "Reading from stream", "Adding 2 to stream", "Adding 1 to stream", "Added 1 to stream",
+                "Reading from stream", "Got 2 from stream", "Got 1 from stream", "Added 2 to stream",
+            ],
+            trace);
+    }
+
+    [Fact]
     public void Readers_queue_up_in_order()
     {
         var trace = TraceRun.Mock(async _ =>
