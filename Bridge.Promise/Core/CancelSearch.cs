@@ -12,11 +12,17 @@ internal sealed class CancelSearch
 
     private readonly Stack<object> _pending = new();
     private readonly List<(IPromiseNode Node, object Head)> _collected = new();
+    private PromiseCanceledException? _exception;
 
-    internal PromiseCanceledException Exception { get; } = new();
+    internal PromiseCanceledException Exception => _exception ??= new();
 
     internal static void Cancel(IPromiseNode root)
     {
+        if (!root.NeedsCancelSearch())
+        {
+            return; // resolved, or not cancelable: nothing to do, nothing to allocate
+        }
+
         var search = new CancelSearch();
         search.Follow(root);
         while (search._pending.TryPop(out var next))

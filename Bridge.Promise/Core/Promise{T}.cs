@@ -695,6 +695,12 @@ public partial class Promise<T> : IPromiseNode
         }
     }
 
+    bool IPromiseNode.NeedsCancelSearch()
+    {
+        var p = Underlying();
+        return p._state == StatePending && p.GetCancelEdge() is not null;
+    }
+
     void IPromiseNode.CancelStep(CancelSearch search)
     {
         var p = Underlying();

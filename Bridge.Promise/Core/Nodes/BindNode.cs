@@ -3,14 +3,13 @@ namespace Bridge.Promises;
 /// <summary>The result of a pending <see cref="Promise{T}.Bind{TResult}"/>, doubling as its callback node (one allocation per bind).</summary>
 internal sealed class BindNode<T, TResult> : LinkedPromise<TResult>, ICallback<T>
 {
-    private Func<T, Promise<TResult>>? _f;
-    private StorageMap? _storage;
+    // The function, or a StoredCallback pairing it with a captured storage map (keeps the node at one object, 56 B for ints).
+    private object? _f;
     internal ICallback<T>? _next;
 
     internal BindNode(Func<T, Promise<TResult>> f, StorageMap? storage, Promise<T> source)
     {
-        _f = f;
-        _storage = storage;
+        _f = storage is null ? f : new StoredCallback(f, storage);
         _edge = source;
     }
 
@@ -22,12 +21,23 @@ internal sealed class BindNode<T, TResult> : LinkedPromise<TResult>, ICallback<T
 
     public void Invoke(Promise<T> source, PromiseRuntime rt)
     {
-        var f = _f!;
+        var fn = _f!;
         _f = null;
         if (source._state == StateFulfilled)
         {
-            rt.Storage = _storage;
-            _storage = null;
+            Func<T, Promise<TResult>> f;
+            if (fn is Func<T, Promise<TResult>> plain)
+            {
+                f = plain;
+                rt.Storage = null;
+            }
+            else
+            {
+                var stored = (StoredCallback)fn;
+                f = (Func<T, Promise<TResult>>)stored.Function;
+                rt.Storage = stored.Storage;
+            }
+
             Promise<TResult>? r;
             try
             {
@@ -43,7 +53,6 @@ internal sealed class BindNode<T, TResult> : LinkedPromise<TResult>, ICallback<T
         }
         else
         {
-            _storage = null;
             TryReject((Exception)source._ref!, rt);
         }
     }

@@ -36,21 +36,59 @@ public sealed class PromiseStream<T>
     /// </summary>
     public Promise<(bool HasValue, T Value)> Get()
     {
-        var node = _node;
-        if (node.IsEnd)
+        if (TryTake(false, out var item))
         {
-            return new Promise<(bool, T)>((false, default!));
+            return new Promise<(bool, T)>(item);
         }
 
-        if (!ReferenceEquals(node, _source.Last))
+        return Wait(false);
+    }
+
+    private Promise<(bool HasValue, T Value)> Wait(bool peek)
+    {
+        if (_source.Generator is not null)
         {
-            _node = node.Next!;
-            var value = node.Value;
-            _source.Consumed();
-            return new Promise<(bool, T)>((true, value));
+            return _source.Feed().Bind(peek ? _peekAgain : _getAgain);
         }
 
-        return _source.Feed().Bind(_getAgain);
+        var p = new Promise<(bool, T)> { _cancelable = true };
+        _source.AddWaiter(this, p, peek);
+        return p;
+    }
+
+    /// <summary>Reads (or peeks) the next element if one is available now, or the end marker.</summary>
+    internal bool TryTake(bool peek, out (bool HasValue, T Value) item)
+    {
+        while (true)
+        {
+            var node = _node;
+            if (node.IsEnd)
+            {
+                item = (false, default!);
+                return true;
+            }
+
+            if (!ReferenceEquals(node, _source.Last))
+            {
+                if (!peek)
+                {
+                    _node = node.Next!;
+                    _source.Consumed();
+                }
+
+                item = (true, node.Value);
+                return true;
+            }
+
+            if (_source.Bounded && _source.HasPending)
+            {
+                _source.PromoteBlocked();
+                continue;
+            }
+
+            item = default;
+            return false;
+        }
     }
 
     /// <summary>
@@ -62,21 +100,8 @@ public sealed class PromiseStream<T>
         : Promise.FromException<T>(new InvalidOperationException("The stream is empty and closed (Lwt_stream.Empty).")));
 
     /// <summary>Returns the next element without removing it, waiting if needed; <c>(false, default)</c> at the end (Lwt <c>Lwt_stream.peek</c>).</summary>
-    public Promise<(bool HasValue, T Value)> Peek()
-    {
-        var node = _node;
-        if (node.IsEnd)
-        {
-            return new Promise<(bool, T)>((false, default!));
-        }
-
-        if (!ReferenceEquals(node, _source.Last))
-        {
-            return new Promise<(bool, T)>((true, node.Value));
-        }
-
-        return _source.Feed().Bind(_peekAgain);
-    }
+    public Promise<(bool HasValue, T Value)> Peek() =>
+        TryTake(true, out var item) ? new Promise<(bool, T)>(item) : Wait(true);
 
     /// <summary>Removes the next element, waiting for it if needed (Lwt <c>Lwt_stream.junk</c>).</summary>
     public Promise<Unit> Junk() => Get().Map(static _ => default(Unit));
@@ -113,29 +138,12 @@ public sealed class PromiseStream<T>
     public IReadOnlyList<T> GetAvailable()
     {
         var items = new List<T>();
-        while (true)
+        while (!_node.IsEnd && TryTake(false, out var item))
         {
-            var node = _node;
-            if (node.IsEnd)
-            {
-                return items;
-            }
-
-            if (ReferenceEquals(node, _source.Last))
-            {
-                if (_source.Bounded && _source.HasPending)
-                {
-                    _source.PromoteBlocked();
-                    continue;
-                }
-
-                return items;
-            }
-
-            _node = node.Next!;
-            items.Add(node.Value);
-            _source.Consumed();
+            items.Add(item.Value);
         }
+
+        return items;
     }
 
     /// <summary>

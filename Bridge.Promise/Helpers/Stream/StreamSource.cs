@@ -15,8 +15,10 @@ internal sealed class StreamSource<T>
     internal bool Closed;
     internal readonly Promise<Unit> ClosedPromise = new();
 
-    // push sources: readers wait on this signal (Lwt's push_signal), resolved with wakeup_later on push.
-    private Promise<Unit>? _signal;
+    // push sources: readers waiting for data, served in FIFO order when data arrives (Lwt's push_signal + wakeup_later).
+    private readonly Queue<(PromiseStream<T> Stream, Promise<(bool HasValue, T Value)> Promise, bool Peek)> _waiters = new();
+    private bool _waking;
+    private bool _wakeAgain;
 
     // from sources
     internal Func<Promise<(bool HasValue, T Value)>>? Generator;
@@ -58,17 +60,53 @@ internal sealed class StreamSource<T>
         WakeReaders();
     }
 
+    internal void AddWaiter(PromiseStream<T> stream, Promise<(bool HasValue, T Value)> promise, bool peek) =>
+        _waiters.Enqueue((stream, promise, peek));
+
+    /// <summary>Hands newly available data (or the end) to waiting readers; their callbacks are deferred like <c>wakeup_later</c>.</summary>
     internal void WakeReaders()
     {
-        var signal = _signal;
-        if (signal is not null)
+        if (_waiters.Count == 0)
         {
-            _signal = null;
-            var p = signal.Underlying();
-            if (p._state == Promise<Unit>.StatePending)
+            return;
+        }
+
+        if (_waking)
+        {
+            _wakeAgain = true;
+            return;
+        }
+
+        _waking = true;
+        var rt = PromiseRuntime.Current;
+        try
+        {
+            do
             {
-                p.FulfillCore(default, PromiseRuntime.Current, allowDefer: true);
+                _wakeAgain = false;
+                for (int n = _waiters.Count; n > 0 && _waiters.TryDequeue(out var w); n--)
+                {
+                    var p = w.Promise.Underlying();
+                    if (p._state != Promise<(bool, T)>.StatePending)
+                    {
+                        continue; // canceled while waiting
+                    }
+
+                    if (w.Stream.TryTake(w.Peek, out var item))
+                    {
+                        p.FulfillCore(item, rt, allowDefer: true);
+                    }
+                    else
+                    {
+                        _waiters.Enqueue(w);
+                    }
+                }
             }
+            while (_wakeAgain && _waiters.Count > 0);
+        }
+        finally
+        {
+            _waking = false;
         }
     }
 
@@ -122,13 +160,7 @@ internal sealed class StreamSource<T>
             return Promise.Protected(_inflight);
         }
 
-        if (Bounded && HasPending)
-        {
-            PromoteBlocked();
-            return Promise.Unit;
-        }
-
-        return _signal ??= new Promise<Unit>();
+        return Promise.Unit;
     }
 
     /// <summary>Moves a blocked bounded push into the queue and releases its pusher (Lwt uses wakeup_later).</summary>
@@ -150,6 +182,8 @@ internal sealed class StreamSource<T>
         {
             p.FulfillCore(default, PromiseRuntime.Current, allowDefer: true);
         }
+
+        WakeReaders();
     }
 
     /// <summary>Bookkeeping after a reader consumed an element of a bounded stream.</summary>

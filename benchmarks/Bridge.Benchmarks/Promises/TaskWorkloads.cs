@@ -13,7 +13,7 @@ public static class TaskWorkloads
         for (int i = 0; i < n; i++)
         {
             var tcs = new TaskCompletionSource<int>();
-            tcs.Task.ContinueWith(s_next, TaskContinuationOptions.ExecuteSynchronously);
+            tcs.Task.ContinueWith(s_next, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             tcs.SetResult(i);
         }
     }
@@ -22,7 +22,7 @@ public static class TaskWorkloads
     {
         for (int i = 0; i < n; i++)
         {
-            s_resolved.ContinueWith(s_next, TaskContinuationOptions.ExecuteSynchronously);
+            s_resolved.ContinueWith(s_next, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -71,7 +71,7 @@ public static class TaskWorkloads
             }
             else
             {
-                t.AsTask().ContinueWith(_ => OnItem(), TaskContinuationOptions.ExecuteSynchronously);
+                t.AsTask().ContinueWith(_ => OnItem(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 
