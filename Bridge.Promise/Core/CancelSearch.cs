@@ -13,6 +13,7 @@ internal sealed class CancelSearch
     private readonly Stack<object> _pending = new();
     private readonly List<(IPromiseNode Node, object Head)> _collected = new();
     private PromiseCanceledException? _exception;
+    private HashSet<object>? _visited;
 
     internal PromiseCanceledException Exception => _exception ??= new();
 
@@ -56,6 +57,12 @@ internal sealed class CancelSearch
                 return;
         }
     }
+
+    /// <summary>
+    /// False when <paramref name="promise"/> was already visited. Edges can form cycles (a bind function returning a
+    /// promise that depends on the bind's own result); Lwt would loop forever on them, the search stops instead.
+    /// </summary>
+    internal bool Visit(object promise) => (_visited ??= new HashSet<object>(ReferenceEqualityComparer.Instance)).Add(promise);
 
     internal void Collect(IPromiseNode node, object? head)
     {

@@ -704,7 +704,7 @@ public partial class Promise<T> : IPromiseNode
     void IPromiseNode.CancelStep(CancelSearch search)
     {
         var p = Underlying();
-        if (p._state != StatePending)
+        if (p._state != StatePending || !search.Visit(p))
         {
             return;
         }

@@ -324,3 +324,18 @@ public class CancelTests
         Assert.Same(a.Error, b.Error);
     });
 }
+
+public class CancelCycleTests
+{
+    [Fact]
+    public void Cancel_terminates_on_edge_cycle() => TestLoop.Run(() =>
+    {
+        var (x, rx) = Promise.Create<int>();
+        Promise<int>? d = null;
+        var c = x.Catch(_ => d!);
+        d = c.Map(v => v + 1);
+        rx.Reject(new TestException());
+        c.Cancel();
+        Assert.True(c.IsPending);
+    });
+}
