@@ -61,15 +61,16 @@ public static class PromiseWorkloads
     {
         var (stream, push) = PromiseStream.Create<int>();
         var consumed = 0;
-        void Next() => stream.Get().OnSuccess(_ =>
+        Action<(bool, int)>? onItem = null;
+        onItem = _ =>
         {
             if (++consumed < n)
             {
-                Next();
+                stream.Get().OnSuccess(onItem!);
             }
-        });
+        };
 
-        Next();
+        stream.Get().OnSuccess(onItem);
         for (int i = 0; i < n; i++)
         {
             push.Push(i);

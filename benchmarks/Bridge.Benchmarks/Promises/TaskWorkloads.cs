@@ -61,6 +61,7 @@ public static class TaskWorkloads
     {
         var channel = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         var consumed = 0;
+        Action<Task<int>>? onItem = null;
         void Next()
         {
             var t = channel.Reader.ReadAsync();
@@ -71,7 +72,7 @@ public static class TaskWorkloads
             }
             else
             {
-                t.AsTask().ContinueWith(_ => OnItem(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                t.AsTask().ContinueWith(onItem!, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 
@@ -83,6 +84,7 @@ public static class TaskWorkloads
             }
         }
 
+        onItem = _ => OnItem();
         Next();
         for (int i = 0; i < n; i++)
         {
