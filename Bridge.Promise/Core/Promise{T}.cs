@@ -316,7 +316,15 @@ public partial class Promise<T> : IPromiseNode
             ThrowNull(nameof(f));
         }
 
-        OnAnyCore(f, null, null);
+        var p = Underlying();
+        if (p._state == StatePending)
+        {
+            p.AddCallback(new SuccessNode<T>(f, PromiseRuntime.Current.Storage));
+        }
+        else if (p._state == StateFulfilled)
+        {
+            Promise.InvokeGuarded(f, p._value);
+        }
     }
 
     /// <summary>
