@@ -1,8 +1,10 @@
 namespace Bridge.Promises;
 
 /// <summary>The result of a pending <see cref="Promise.All{T}(IEnumerable{Promise{T}})"/>: values in input order, first known rejection wins.</summary>
-internal sealed class AllPromise<T> : LinkedPromise<IReadOnlyList<T>>, IMultiWaiter<T>
+internal sealed class AllPromise<T> : LinkedPromise<IReadOnlyList<T>>, IMultiWaiter<T>, ICallback<T>
 {
+    private ICallback<T>? _selfNext;
+    internal int SelfIndex;
     private readonly T[] _values;
     private int _pending;
     private Exception? _error;
@@ -16,6 +18,15 @@ internal sealed class AllPromise<T> : LinkedPromise<IReadOnlyList<T>>, IMultiWai
     }
 
     public bool Done => _pending == 0;
+
+    /// <summary>The result registers itself as the first pending input's callback, saving one node.</summary>
+    public ICallback<T>? Next
+    {
+        get => _selfNext;
+        set => _selfNext = value;
+    }
+
+    public void Invoke(Promise<T> source, PromiseRuntime rt) => OnInputResolved(source, SelfIndex, rt);
 
     public void OnInputResolved(Promise<T> source, int index, PromiseRuntime rt)
     {

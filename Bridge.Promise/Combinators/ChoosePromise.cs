@@ -4,8 +4,10 @@ namespace Bridge.Promises;
 /// The result of a pending <c>choose</c>/<c>pick</c> (<paramref name="mode"/> 0/1), <c>nchoose</c>/<c>npick</c> (2/3)
 /// or <c>nchoose_split</c> (4): one waiter registered on every input, fired by the first input to resolve.
 /// </summary>
-internal sealed class ChoosePromise<T, TResult>(Promise<T>[] inputs, int mode) : LinkedPromise<TResult>, IMultiWaiter<T>
+internal sealed class ChoosePromise<T, TResult>(Promise<T>[] inputs, int mode) : LinkedPromise<TResult>, IMultiWaiter<T>, ICallback<T>
 {
+    private ICallback<T>? _selfNext;
+
     internal const int ModeChoose = 0;
     internal const int ModePick = 1;
     internal const int ModeNChoose = 2;
@@ -14,10 +16,26 @@ internal sealed class ChoosePromise<T, TResult>(Promise<T>[] inputs, int mode) :
 
     public bool Done { get; private set; }
 
+    /// <summary>The result registers itself on the first input, saving one node; the others get entries.</summary>
+    public ICallback<T>? Next
+    {
+        get => _selfNext;
+        set => _selfNext = value;
+    }
+
+    public void Invoke(Promise<T> source, PromiseRuntime rt)
+    {
+        if (!Done)
+        {
+            OnInputResolved(source, 0, rt);
+        }
+    }
+
     internal void Attach()
     {
         _edge = inputs;
-        for (int i = 0; i < inputs.Length; i++)
+        inputs[0].Underlying().AddCallback(this);
+        for (int i = 1; i < inputs.Length; i++)
         {
             inputs[i].Underlying().AddCallback(new MultiEntry<T>(this, i));
         }
@@ -27,6 +45,15 @@ internal sealed class ChoosePromise<T, TResult>(Promise<T>[] inputs, int mode) :
     {
         Done = true;
         _edge = null;
+
+        // Unlink our own node from the first input when it is still at the head of its list (the usual case for a
+        // long-lived first input such as a stop signal), so repeated choices do not pile up there.
+        var first = inputs[0].Underlying();
+        if (first._state == StatePending && ReferenceEquals(first._ref, this))
+        {
+            first._ref = _selfNext;
+        }
+
         switch (mode)
         {
             case ModeChoose:

@@ -1,8 +1,9 @@
 namespace Bridge.Promises;
 
 /// <summary>The result of a pending <see cref="Promise.Join(IEnumerable{Promise{Unit}})"/>: waits for every input, keeps the first known rejection.</summary>
-internal sealed class JoinPromise : LinkedPromise<Unit>, IMultiWaiter<Unit>
+internal sealed class JoinPromise : LinkedPromise<Unit>, IMultiWaiter<Unit>, ICallback<Unit>
 {
+    private ICallback<Unit>? _selfNext;
     private int _pending;
     private Exception? _error;
 
@@ -14,6 +15,15 @@ internal sealed class JoinPromise : LinkedPromise<Unit>, IMultiWaiter<Unit>
     }
 
     public bool Done => _pending == 0;
+
+    /// <summary>The join registers itself as the first pending input's callback, saving one node.</summary>
+    public ICallback<Unit>? Next
+    {
+        get => _selfNext;
+        set => _selfNext = value;
+    }
+
+    public void Invoke(Promise<Unit> source, PromiseRuntime rt) => OnInputResolved(source, 0, rt);
 
     public void OnInputResolved(Promise<Unit> source, int index, PromiseRuntime rt)
     {

@@ -38,12 +38,21 @@ public static partial class Promise
         }
 
         var res = new JoinPromise(inputs, pending, error);
+        bool selfUsed = false;
         for (int i = 0; i < inputs.Length; i++)
         {
             var p = inputs[i].Underlying();
             if (p._state == Promise<Unit>.StatePending)
             {
-                p.AddCallback(new MultiEntry<Unit>(res, i));
+                if (selfUsed)
+                {
+                    p.AddCallback(new MultiEntry<Unit>(res, i));
+                }
+                else
+                {
+                    selfUsed = true;
+                    p.AddCallback(res);
+                }
             }
         }
 
@@ -88,12 +97,22 @@ public static partial class Promise
         }
 
         var res = new AllPromise<T>(inputs, values, pending, error);
+        bool selfUsed = false;
         for (int i = 0; i < inputs.Length; i++)
         {
             var p = inputs[i].Underlying();
             if (p._state == Promise<T>.StatePending)
             {
-                p.AddCallback(new MultiEntry<T>(res, i));
+                if (selfUsed)
+                {
+                    p.AddCallback(new MultiEntry<T>(res, i));
+                }
+                else
+                {
+                    selfUsed = true;
+                    res.SelfIndex = i;
+                    p.AddCallback(res);
+                }
             }
         }
 
