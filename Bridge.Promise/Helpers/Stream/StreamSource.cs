@@ -1,13 +1,5 @@
 namespace Bridge.Promises;
 
-/// <summary>One cell of a stream's shared queue (Lwt_stream's <c>node</c>): the last cell is an empty placeholder.</summary>
-internal sealed class StreamNode<T>
-{
-    internal T Value = default!;
-    internal bool IsEnd;
-    internal StreamNode<T>? Next;
-}
-
 /// <summary>What feeds a stream and the queue its clones share (Lwt_stream's <c>source</c> and <c>last</c>).</summary>
 internal sealed class StreamSource<T>
 {
