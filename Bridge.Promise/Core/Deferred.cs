@@ -6,9 +6,3 @@ internal abstract class Deferred
     /// <summary>Runs the list; the caller has already accounted for the batch.</summary>
     internal abstract void RunCallbacksOnly();
 }
-
-/// <summary>The callbacks of one resolved promise, waiting to run.</summary>
-internal sealed class Deferred<T>(Promise<T> promise, ICallback<T> head) : Deferred
-{
-    internal override void RunCallbacksOnly() => promise.InvokeList(head, PromiseRuntime.Current);
-}
