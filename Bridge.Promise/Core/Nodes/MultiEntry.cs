@@ -1,0 +1,17 @@
+namespace Bridge.Promises;
+
+/// <summary>One input's callback node pointing at a shared waiter.</summary>
+internal sealed class MultiEntry<T>(IMultiWaiter<T> waiter, int index) : ICallback<T>
+{
+    public ICallback<T>? Next { get; set; }
+
+    public bool IsDead => waiter.Done;
+
+    public void Invoke(Promise<T> source, PromiseRuntime rt)
+    {
+        if (!waiter.Done)
+        {
+            waiter.OnInputResolved(source, index, rt);
+        }
+    }
+}
