@@ -504,6 +504,7 @@ public sealed class EventLoop : IDisposable
     private bool RunIteration(Func<bool> done, ExecutionContext? baseline)
     {
         _iteration++;
+        bool didWork = false;
         try
         {
             RunHooks(_enterHooks);
@@ -514,6 +515,7 @@ public sealed class EventLoop : IDisposable
 
             if (FireDueTimers(NowTicks()))
             {
+                didWork = true;
                 RestoreContext(baseline);
             }
 
@@ -524,6 +526,7 @@ public sealed class EventLoop : IDisposable
 
             for (int budget = BatchSize; budget > 0 && _runQueue.TryPop(out var item); budget--)
             {
+                didWork = true;
                 try
                 {
                     item.Invoke();
@@ -548,9 +551,11 @@ public sealed class EventLoop : IDisposable
             RunHooks(_leaveHooks);
         }
 
-        // Whether to go straight into another iteration. Otherwise the idle path looks again at posts, wake-ups and
-        // timers (also those just created) before it sleeps, jumps virtual time or reports a deadlock.
-        return _runQueue.Count > 0 || !_incoming.IsEmpty;
+        // Whether to go straight into another iteration. After an iteration that ran something, one more always follows
+        // before the loop may idle: its enter hooks may have work of their own (Lwt_main wakes paused promises there).
+        // Otherwise the idle path looks again at posts, wake-ups and timers before it sleeps, jumps virtual time or
+        // reports a deadlock.
+        return didWork || _runQueue.Count > 0 || !_incoming.IsEmpty;
     }
 
     /// <summary>Puts the loop's own execution context back after user code ran, so nothing leaks into the next item.</summary>
