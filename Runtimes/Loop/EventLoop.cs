@@ -235,7 +235,10 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>
     /// Tells the loop that an operation outside it may still post work, so an idle loop waits for it instead of
-    /// reporting a deadlock. Thread-safe; dispose the handle (from any thread) when the operation is done.
+    /// reporting a deadlock (the role of Lwt's pending I/O and Eio's outstanding system calls). Thread-safe; dispose the
+    /// handle (from any thread) when the operation is done. On virtual time the clock does not jump while an operation
+    /// is tracked — its result belongs to the current virtual instant — so do not track work that itself waits for
+    /// virtual time.
     /// </summary>
     public ExternalOperation TrackExternalOperation()
     {
