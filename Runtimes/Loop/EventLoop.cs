@@ -498,7 +498,12 @@ public sealed class EventLoop : IDisposable
         _iteration++;
         try
         {
-            RunHooks(_enterHooks);
+            if (!_enterHooks.IsEmpty)
+            {
+                RunHooks(_enterHooks);
+                RestoreContext(baseline);
+            }
+
             if (!_incoming.IsEmpty)
             {
                 DrainPosts();
@@ -512,6 +517,7 @@ public sealed class EventLoop : IDisposable
             if (_jumpedTo >= 0)
             {
                 RunTimeAdvancedHooks();
+                RestoreContext(baseline);
             }
 
             RunBatch(done, baseline);
@@ -540,7 +546,7 @@ public sealed class EventLoop : IDisposable
                 while (budget > 0 && _runQueue.TryPop(out var item))
                 {
                     budget--;
-                    item.Invoke();
+                    item.Invoke(baseline); // every item starts in the baseline context (restored after all user code)
                     RestoreContext(baseline);
                     if (done())
                     {
