@@ -56,7 +56,10 @@ public sealed class LoopThread : IDisposable, IAsyncDisposable
         return Detach(Factory.StartNew(action).Unwrap());
     }
 
-    /// <summary>Runs the synchronous <paramref name="func"/> on the thread and returns its result (<c>Task.Run</c>'s shape).</summary>
+    /// <summary>
+    /// Runs the synchronous <paramref name="func"/> on the thread and returns its result (AsyncContextThread's
+    /// <c>Factory.Run</c>, in <c>Task.Run</c>'s shape).
+    /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     public Task<T> Run<T>(Func<T> func)
     {

@@ -7,11 +7,13 @@ namespace Bridge.Runtimes;
 /// </summary>
 /// <remarks>
 /// <para>One loop runs on one thread at a time. Everything except <see cref="Post"/>, <see cref="TrackExternalOperation"/>,
-/// <see cref="LoopTimer.Cancel"/> and the read-only properties is loop-thread only and throws
-/// <see cref="InvalidOperationException"/> elsewhere.</para>
+/// <see cref="LoopTimer.Cancel"/>, the hook registrations and the read-only properties is loop-thread only and throws
+/// <see cref="InvalidOperationException"/> elsewhere. Posting is lock-free; the loop spins briefly, then sleeps, when it
+/// has nothing to do, and a post wakes it.</para>
 /// <para>An <em>iteration</em> runs the enter hooks, moves posted items to the run queue, fires due timers, runs
 /// queued items (at most <see cref="BatchSize"/>), then runs the leave hooks. A timer created during an iteration
-/// fires in a later one. On virtual time the clock moves only when the run queue is empty.</para>
+/// fires in a later one. On virtual time the clock moves only when nothing is queued and no external operation is
+/// tracked: it jumps to the earliest timer, and the next iteration fires the timers due then.</para>
 /// </remarks>
 public sealed class EventLoop : IDisposable
 {
@@ -240,7 +242,10 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>
     /// Tells the loop that an operation outside it may still post work, so an idle loop waits for it instead of
-    /// reporting a deadlock. Thread-safe; dispose the handle (from any thread) when the operation is done.
+    /// reporting a deadlock (the role of Lwt's pending I/O and Eio's outstanding system calls). Thread-safe; dispose the
+    /// handle (from any thread) when the operation is done. On virtual time the clock does not jump while an operation
+    /// is tracked — its result belongs to the current virtual instant — so do not track work that itself waits for
+    /// virtual time.
     /// </summary>
     public ExternalOperation TrackExternalOperation()
     {
@@ -382,7 +387,8 @@ public sealed class EventLoop : IDisposable
     /// <summary>
     /// Closes the loop: later posts throw. Items still queued at this point would never run, so they are reported —
     /// to <see cref="EventLoopOptions.UnhandledException"/> if set, else as an <see cref="InvalidOperationException"/>
-    /// thrown from here — never dropped silently. Runners drain their work before disposing.
+    /// thrown from here — never dropped silently. Runners drain their work before disposing. A thread blocked in
+    /// <see cref="LoopSynchronizationContext.Send"/> for an item that will now never run gets an exception.
     /// </summary>
     /// <exception cref="InvalidOperationException">Work was still queued and no unhandled-error hook is set; or the loop is running.</exception>
     public void Dispose() => Close(throwOnLeftovers: true);
@@ -507,7 +513,12 @@ public sealed class EventLoop : IDisposable
         bool didWork = false;
         try
         {
-            RunHooks(_enterHooks);
+            if (!_enterHooks.IsEmpty)
+            {
+                RunHooks(_enterHooks);
+                RestoreContext(baseline);
+            }
+
             if (!_incoming.IsEmpty)
             {
                 DrainPosts();
@@ -522,29 +533,10 @@ public sealed class EventLoop : IDisposable
             if (_jumpedTo >= 0)
             {
                 RunTimeAdvancedHooks();
+                RestoreContext(baseline);
             }
 
-            for (int budget = BatchSize; budget > 0 && _runQueue.TryPop(out var item); budget--)
-            {
-                didWork = true;
-                try
-                {
-                    item.Invoke();
-                }
-                catch (Exception e)
-                {
-                    ReportOrThrow(e);
-                }
-                finally
-                {
-                    RestoreContext(baseline);
-                }
-
-                if (done())
-                {
-                    break;
-                }
-            }
+            didWork |= RunBatch(done, baseline);
         }
         finally
         {
@@ -556,6 +548,42 @@ public sealed class EventLoop : IDisposable
         // Otherwise the idle path looks again at posts, wake-ups and timers before it sleeps, jumps virtual time or
         // reports a deadlock.
         return didWork || _runQueue.Count > 0 || !_incoming.IsEmpty;
+    }
+
+    /// <summary>
+    /// Runs up to <see cref="BatchSize"/> queued items, checking <paramref name="done"/> after each; true if any ran. The exception
+    /// handler sits outside the per-item loop (the hot path), and the loop resumes after a reported exception.
+    /// </summary>
+    private bool RunBatch(Func<bool> done, ExecutionContext? baseline)
+    {
+        int budget = BatchSize;
+        while (true)
+        {
+            try
+            {
+                while (budget > 0 && _runQueue.TryPop(out var item))
+                {
+                    budget--;
+                    item.Invoke(baseline); // every item starts in the baseline context (restored after all user code)
+                    RestoreContext(baseline);
+                    if (done())
+                    {
+                        return true;
+                    }
+                }
+
+                return budget < BatchSize;
+            }
+            catch (Exception e)
+            {
+                RestoreContext(baseline);
+                ReportOrThrow(e); // throws unless an unhandled-error hook took it
+                if (done())
+                {
+                    return true;
+                }
+            }
+        }
     }
 
     /// <summary>Puts the loop's own execution context back after user code ran, so nothing leaks into the next item.</summary>

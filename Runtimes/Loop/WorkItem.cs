@@ -19,9 +19,10 @@ internal readonly struct WorkItem
         Context = context;
     }
 
-    public void Invoke()
+    /// <summary>Runs the item; <paramref name="current"/> is the execution context the thread is known to be in.</summary>
+    public void Invoke(ExecutionContext? current)
     {
-        if (Context is not null)
+        if (Context is not null && !ReferenceEquals(Context, current))
         {
             ExecutionContext.Restore(Context);
         }

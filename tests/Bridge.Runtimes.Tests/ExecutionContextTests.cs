@@ -65,6 +65,24 @@ public class ExecutionContextTests
     }
 
     [Fact]
+    public void AsyncLocal_set_by_hooks_or_timers_does_not_leak_into_items()
+    {
+        using var loop = TestLoops.Virtual();
+        var seen = new List<string?>();
+        using var enter = loop.AddEnterIterationHook(() => Local.Value = "enter hook");
+        using var advanced = loop.AddVirtualTimeAdvancedHook(_ => Local.Value = "time hook");
+        loop.Post(_ => seen.Add(Local.Value), null);
+        loop.Enqueue(_ => seen.Add(Local.Value), null);
+        loop.StartTimer(TimeSpan.FromSeconds(1), _ =>
+        {
+            Local.Value = "timer";
+            loop.Enqueue(_ => seen.Add(Local.Value), null);
+        }, null);
+        loop.RunUntil(() => seen.Count == 3);
+        Assert.Equal([null, null, null], seen);
+    }
+
+    [Fact]
     public void Context_is_restored_after_an_item_throws()
     {
         using var loop = TestLoops.Virtual();
