@@ -14,12 +14,15 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     [ThreadStatic]
     private static FiberContext? t_current;
 
-    private Action? _continuation;
+    // An Action, or an Action<object?> called with _continuationState: the form ValueTask-based awaits hand over
+    // (the async builder then passes its state machine box instead of allocating a delegate per fiber).
+    private Delegate? _continuation;
+    private object? _continuationState;
     private ICancelHook? _cancelHook;
     // While suspended: the token of the wait (handed to its cancel hook). Once resumed: the error the awaiter must
     // throw, or null. The two are never needed at the same time, so they share one field (fibers are many; keep them small).
     private object? _waitState;
-    private ValueTask _body;
+    private Task _body = Task.CompletedTask; // the body's ValueTask as a Task: free for every ordinary async method
     private bool _finished;
     private bool _inForeignWait;
     private bool _escapeWatch;
@@ -128,11 +131,11 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         var previous = Enter();
         try
         {
-            _body = body();
+            _body = body().AsTask();
         }
         catch (Exception e)
         {
-            _body = ValueTask.FromException(e);
+            _body = Task.FromException(e);
         }
         finally
         {
@@ -155,6 +158,25 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         }
 
         _continuation = continuation;
+        _continuationState = null;
+        _cancelHook = hook;
+        _waitState = token;
+    }
+
+    /// <summary>
+    /// Like <see cref="Suspend(Action, ICancelHook?, object?)"/> for a continuation that takes a state (what
+    /// <c>IValueTaskSource.OnCompleted</c> receives: the async method's box, with no delegate allocated for it).
+    /// </summary>
+    public void Suspend(Action<object?> continuation, object? state, ICancelHook? hook, object? token)
+    {
+        if (_continuation is not null)
+        {
+            throw new InvalidOperationException(
+                $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
+        }
+
+        _continuation = continuation;
+        _continuationState = state;
         _cancelHook = hook;
         _waitState = token;
     }
@@ -199,6 +221,24 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         Loop.EnqueueSendOrPost(s_execute, this, null);
     }
 
+    /// <summary>
+    /// <see cref="Suspend(Action, ICancelHook?, object?)"/> then <see cref="ResumeSelf"/> for a wait with no cancel hook
+    /// and no token (Yield): stores only the continuation — a running fiber has no hook, and nothing reads the token of a
+    /// hookless wait — so the hottest path pays one reference store instead of four.
+    /// </summary>
+    public void SuspendAndRequeue(Action continuation)
+    {
+        if (_continuation is not null)
+        {
+            throw new InvalidOperationException(
+                $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
+        }
+
+        Debug.Assert(_cancelHook is null && _continuationState is null, "a running fiber has no pending wait");
+        _continuation = continuation;
+        Loop.EnqueueSendOrPost(s_execute, this, null);
+    }
+
     private static readonly SendOrPostCallback s_execute = static f => ((FiberContext)f!).Execute();
 
     /// <summary>Called by <see cref="CancelContext.Cancel"/>: swaps the hook for nothing and calls it.</summary>
@@ -223,13 +263,15 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     public void Execute()
     {
         var continuation = _continuation;
+        var state = _continuationState;
         _continuation = null;
+        _continuationState = null;
         if (continuation is null)
         {
             return; // already resumed (e.g. a stale post after cancellation)
         }
 
-        RunStep(continuation);
+        RunStep(continuation, state);
     }
 
     /// <summary>Foreign awaits come back here: the continuation is queued on the loop as this fiber.</summary>
@@ -263,12 +305,19 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
     public override string ToString() => Name is null ? $"fiber #{Id}" : $"fiber #{Id} '{Name}'";
 
-    private void RunStep(Action continuation)
+    private void RunStep(Delegate continuation, object? state)
     {
         var previous = Enter();
         try
         {
-            continuation();
+            if (continuation is Action action)
+            {
+                action();
+            }
+            else
+            {
+                ((Action<object?>)continuation)(state);
+            }
         }
         finally
         {
@@ -337,11 +386,8 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         // The check must run on the thread that completes the body. An awaiter continuation would not: .NET does not
         // inline it where a SynchronizationContext is current (the loop, inside this fiber), so it would hop to the
         // thread pool, look "escaped", and post to a loop that may already have been disposed — crashing the process.
-        // A synchronous task continuation runs inline on the completing thread. Task-backed bodies (every ordinary
-        // async method) give their task without allocating; any other source is converted once and kept.
-        var task = _body.AsTask();
-        _body = new ValueTask(task);
-        _ = task.ContinueWith(
+        // A synchronous task continuation runs inline on the completing thread.
+        _ = _body.ContinueWith(
             static (_, state) =>
             {
                 var fiber = (FiberContext)state!;
@@ -370,7 +416,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
 
         var escaped = new InvalidOperationException(
             $"{this} finished on thread {thread}, off its loop '{Loop.Name}': ConfigureAwait(false) or Task.Run moved the fiber's code off the loop. Fiber code must stay on its loop; remove ConfigureAwait(false).");
-        Exception? own = _body.IsFaulted ? GetError() : null;
+        Exception? own = _body.IsCompletedSuccessfully ? null : GetError();
         FinishWith(own is null ? escaped : new AggregateException(escaped, own));
     }
 
@@ -388,7 +434,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         }
         else
         {
-            _body.GetAwaiter().GetResult(); // releases a pooled source, if any
+            _body.GetAwaiter().GetResult();
         }
 
         FinishWith(error);

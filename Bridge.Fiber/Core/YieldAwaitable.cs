@@ -30,7 +30,6 @@ public readonly struct YieldAwaitable : ICriticalNotifyCompletion
     /// <summary>Queues the fiber at the tail of the run queue.</summary>
     public void UnsafeOnCompleted(Action continuation)
     {
-        _fiber.Suspend(continuation, null, null);
-        _fiber.ResumeSelf();
+        _fiber.SuspendAndRequeue(continuation);
     }
 }

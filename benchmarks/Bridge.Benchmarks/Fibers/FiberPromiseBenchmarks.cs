@@ -14,41 +14,58 @@ namespace Bridge.Benchmarks.Fibers;
 public class FiberPromiseBenchmarks
 {
     private const int Waiters = 1_000_000;
-    private IPromiseHerd? _herd;
+    private FiberPromiseHerd? _fibers;
+    private TaskPromiseHerd? _tasks;
+
+    /// <summary>Starts the two long-lived loop threads.</summary>
+    [GlobalSetup]
+    public void Start()
+    {
+        _fibers = new FiberPromiseHerd(Waiters);
+        _tasks = new TaskPromiseHerd(Waiters);
+    }
+
+    /// <summary>Stops them.</summary>
+    [GlobalCleanup]
+    public void Stop()
+    {
+        _fibers?.Dispose();
+        _tasks?.Dispose();
+    }
 
     /// <summary>Suspends the task waiters resumed by <see cref="TaskResumeAll"/> (untimed).</summary>
     [IterationSetup(Target = nameof(TaskResumeAll))]
-    public void SuspendTaskHerd() => (_herd = new TaskPromiseHerd(Waiters)).Suspend();
+    public void SuspendTasks() => _tasks!.Suspend();
 
     /// <summary>Suspends the fibers resumed by <see cref="FiberResumeAll"/> (untimed).</summary>
     [IterationSetup(Target = nameof(FiberResumeAll))]
-    public void SuspendFiberHerd() => (_herd = new FiberPromiseHerd(Waiters)).Suspend();
+    public void SuspendFibers() => _fibers!.Suspend();
 
     /// <summary>Lets the waiters of the suspend benchmarks finish (untimed).</summary>
     [IterationCleanup(Targets = [nameof(TaskSuspend), nameof(FiberSuspend)])]
-    public void ReleaseHerd()
+    public void ResumeSuspended()
     {
-        _herd?.ResumeAll();
-        _herd = null;
+        _tasks!.ResumeAll();
+        _fibers!.ResumeAll();
     }
 
     /// <summary>Baseline: 1M async Tasks start awaiting one TaskCompletionSource.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Waiters)]
     [BenchmarkCategory("Suspend")]
-    public void TaskSuspend() => (_herd = new TaskPromiseHerd(Waiters)).Suspend();
+    public void TaskSuspend() => _tasks!.Suspend();
 
     /// <summary>1M fibers are forked and suspend on one FiberPromise.</summary>
     [Benchmark(OperationsPerInvoke = Waiters)]
     [BenchmarkCategory("Suspend")]
-    public void FiberSuspend() => (_herd = new FiberPromiseHerd(Waiters)).Suspend();
+    public void FiberSuspend() => _fibers!.Suspend();
 
     /// <summary>Baseline: TaskCompletionSource.SetResult resumes 1M async Tasks.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Waiters)]
     [BenchmarkCategory("Resume")]
-    public void TaskResumeAll() => _herd!.ResumeAll();
+    public void TaskResumeAll() => _tasks!.ResumeAll();
 
     /// <summary>Resolving the FiberPromise resumes 1M fibers, which then finish.</summary>
     [Benchmark(OperationsPerInvoke = Waiters)]
     [BenchmarkCategory("Resume")]
-    public void FiberResumeAll() => _herd!.ResumeAll();
+    public void FiberResumeAll() => _fibers!.ResumeAll();
 }

@@ -5,9 +5,9 @@ namespace Bridge.Benchmarks.Fibers;
 /// <summary>The fiber rows of the <c>--quick</c> table (run them with <c>--quick fiber</c>).</summary>
 public sealed class FiberQuickScenarios : IQuickScenarioSource
 {
-    private const int Yields = 400_000;
-    private const int Forks = 100_000;
-    private const int Herd = 250_000; // 1M in the BenchmarkDotNet class; 250k keeps the quick run short
+    private const int Yields = 300_000;
+    private const int Forks = 60_000;
+    private const int Herd = 200_000; // 1M in FiberPromiseBenchmarks; fewer keeps the quick run short
 
     /// <inheritdoc />
     public IEnumerable<QuickScenario> Scenarios()
@@ -28,33 +28,26 @@ public sealed class FiberQuickScenarios : IQuickScenarioSource
             () => FiberWorkloads.FiberForkYieldOnce(Forks, 1000),
             () => FiberWorkloads.TaskStartYieldOnce(Forks, 1000));
 
-        // One promise, a million waiters, kept alive on a dedicated loop thread between setup and measurement.
-        IPromiseHerd? fiberHerd = null, taskHerd = null;
-        yield return new QuickScenario(
-            "fiber: 250k fibers suspend on one FiberPromise, per fiber; B/op = bytes kept per waiter (vs 250k async Tasks awaiting one TCS)",
-            Herd,
-            () => (fiberHerd = new FiberPromiseHerd(Herd)).Suspend(),
-            () => (taskHerd = new TaskPromiseHerd(Herd)).Suspend(),
-            CrossThread: true,
-            OursSetup: () => Finish(ref fiberHerd),
-            BaselineSetup: () => Finish(ref taskHerd));
-        Finish(ref fiberHerd);
-        Finish(ref taskHerd);
-        yield return new QuickScenario(
-            "fiber: resume-all of 250k fibers suspended on one FiberPromise, per fiber (vs TCS.SetResult resuming 250k async Tasks)",
-            Herd,
-            () => Finish(ref fiberHerd),
-            () => Finish(ref taskHerd),
-            CrossThread: true,
-            OursSetup: () => (fiberHerd = new FiberPromiseHerd(Herd)).Suspend(),
-            BaselineSetup: () => (taskHerd = new TaskPromiseHerd(Herd)).Suspend());
-        Finish(ref fiberHerd);
-        Finish(ref taskHerd);
-    }
-
-    private static void Finish(ref IPromiseHerd? herd)
-    {
-        herd?.ResumeAll();
-        herd = null;
+        // One promise, many waiters, on long-lived loop threads (steady state): suspend, then resume-all, measured apart.
+        using (var fiberHerd = new FiberPromiseHerd(Herd))
+        using (var taskHerd = new TaskPromiseHerd(Herd))
+        {
+            yield return new QuickScenario(
+                "fiber: 200k fibers suspend on one FiberPromise, per fiber; B/op = bytes kept per waiter (vs 200k async Tasks awaiting one TCS)",
+                Herd,
+                fiberHerd.Suspend,
+                taskHerd.Suspend,
+                CrossThread: true,
+                OursSetup: fiberHerd.ResumeAll,
+                BaselineSetup: taskHerd.ResumeAll);
+            yield return new QuickScenario(
+                "fiber: resume-all of 200k fibers suspended on one FiberPromise, per fiber (vs TCS.SetResult resuming 200k async Tasks)",
+                Herd,
+                fiberHerd.ResumeAll,
+                taskHerd.ResumeAll,
+                CrossThread: true,
+                OursSetup: fiberHerd.Suspend,
+                BaselineSetup: taskHerd.Suspend);
+        }
     }
 }

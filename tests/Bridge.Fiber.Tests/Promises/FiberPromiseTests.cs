@@ -145,4 +145,47 @@ public class FiberPromiseTests
         });
         Assert.Equal(["got from the pool"], trace);
     }
+
+    [Fact]
+    public void A_promise_can_be_awaited_many_times_and_as_a_ValueTask()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            var (p, r) = FiberPromise.Create<int>();
+            await F.Both(
+                async () =>
+                {
+                    Line($"first await: {await p}");
+                    Line($"second await: {await p}");
+                    Line($"as ValueTask: {await p.AsValueTask()}");
+                    Line($"struct awaiter: {await new AwaiterWrapper<int>(p)}");
+                },
+                () =>
+                {
+                    r.Resolve(3);
+                    return ValueTask.CompletedTask;
+                });
+        });
+        Assert.Equal(["first await: 3", "second await: 3", "as ValueTask: 3", "struct awaiter: 3"], trace);
+    }
+
+    [Fact]
+    public void Code_outside_fibers_can_await_a_promise_a_fiber_resolves()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            var (p, r) = FiberPromise.Create<string>();
+            var plain = Task.Run(async () => await p + " (seen from the thread pool)");
+            await Time.Sleep(TimeSpan.Zero);
+            r.Resolve("resolved by a fiber");
+            Line(await plain.ConfigureAwait(true));
+        });
+        Assert.Equal(["resolved by a fiber (seen from the thread pool)"], trace);
+    }
+
+    /// <summary>Exposes the promise's public struct awaiter to <c>await</c>.</summary>
+    private readonly struct AwaiterWrapper<T>(FiberPromise<T> promise)
+    {
+        public FiberPromise<T>.Awaiter GetAwaiter() => new(promise);
+    }
 }
