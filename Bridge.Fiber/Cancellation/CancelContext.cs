@@ -9,7 +9,13 @@ namespace Bridge.Fibers;
 /// </summary>
 internal sealed class CancelContext
 {
-    private readonly List<CancelContext> _children = [];
+    // Children in creation order, as an intrusive doubly-linked list: a Sub or Switch leaving its parent is O(1) even
+    // when the parent has many (a List's Remove made many concurrent Cancel.Sub calls quadratic).
+    private CancelContext? _firstChild;
+    private CancelContext? _lastChild;
+    private CancelContext? _prevSibling;
+    private CancelContext? _nextSibling;
+    private bool _attached;
     private FiberContext? _fibers; // intrusive doubly-linked list through FiberContext.PrevInContext/NextInContext
     private List<Action<CancelledException>>? _callbacks;
 
@@ -21,7 +27,7 @@ internal sealed class CancelContext
         Purpose = purpose;
         if (parent is not null)
         {
-            parent._children.Add(this);
+            parent.AttachChild(this);
             if (!isProtected && parent.Reason is not null)
             {
                 Reason = parent.Reason;
@@ -100,7 +106,7 @@ internal sealed class CancelContext
     public void Finish()
     {
         IsFinished = true;
-        Parent?._children.Remove(this);
+        Parent?.DetachChild(this);
     }
 
     /// <summary>
@@ -150,10 +156,56 @@ internal sealed class CancelContext
         }
     }
 
+    private void AttachChild(CancelContext child)
+    {
+        child._prevSibling = _lastChild;
+        child._nextSibling = null;
+        if (_lastChild is null)
+        {
+            _firstChild = child;
+        }
+        else
+        {
+            _lastChild._nextSibling = child;
+        }
+
+        _lastChild = child;
+        child._attached = true;
+    }
+
+    private void DetachChild(CancelContext child)
+    {
+        if (!child._attached)
+        {
+            return;
+        }
+
+        if (child._prevSibling is null)
+        {
+            _firstChild = child._nextSibling;
+        }
+        else
+        {
+            child._prevSibling._nextSibling = child._nextSibling;
+        }
+
+        if (child._nextSibling is null)
+        {
+            _lastChild = child._prevSibling;
+        }
+        else
+        {
+            child._nextSibling._prevSibling = child._prevSibling;
+        }
+
+        child._prevSibling = child._nextSibling = null;
+        child._attached = false;
+    }
+
     private static void Mark(CancelContext context, Exception reason, List<(FiberContext?, Action<CancelledException>?)> hooks)
     {
         context.Reason = reason;
-        foreach (var child in context._children.ToArray())
+        for (var child = context._firstChild; child is not null; child = child._nextSibling)
         {
             if (!child.IsProtected && child.Reason is null)
             {
@@ -186,7 +238,13 @@ internal sealed class CancelContext
             yield return fiber;
         }
 
-        foreach (var child in _children.ToArray())
+        var children = new List<CancelContext>();
+        for (var child = _firstChild; child is not null; child = child._nextSibling)
+        {
+            children.Add(child);
+        }
+
+        foreach (var child in children)
         {
             foreach (var fiber in child.Fibers())
             {
