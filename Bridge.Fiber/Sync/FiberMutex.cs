@@ -44,6 +44,7 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
             }
         }
 
+        fiber.CheckCanWait();
         fiber.Check();
         return new WaitAwaiter(this, fiber);
     }

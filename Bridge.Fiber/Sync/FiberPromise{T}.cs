@@ -131,13 +131,18 @@ public sealed class FiberPromise<T> : ICancelHook
         /// True when resolved — or, in a fiber, when the fiber is cancelled: the check happens as the wait would start,
         /// and <see cref="GetResult"/> then throws <see cref="CancelledException"/>.
         /// </summary>
-        public bool IsCompleted => _promise.IsResolved || (FiberContext.Running is { } fiber && fiber.IsCancelled);
+        public bool IsCompleted => _promise.IsResolved || (FiberContext.Running is { } fiber && (fiber.IsCancelled || fiber.HasParkedContinuation));
 
         /// <summary>The value; rethrows the rejection; throws <see cref="CancelledException"/> if the wait was cancelled.</summary>
         public T GetResult()
         {
             if (FiberContext.Running is { } fiber)
             {
+                if (fiber.HasParkedContinuation && !_promise.IsResolved)
+                {
+                    throw fiber.ConcurrentAwaitError();
+                }
+
                 if (fiber.TakeResumeError() is { } error)
                 {
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);

@@ -46,6 +46,7 @@ public sealed class FiberSemaphore : ICancelHook, IWaitSite
             }
         }
 
+        fiber.CheckCanWait();
         fiber.Check();
         return new WaitAwaiter(this, fiber);
     }

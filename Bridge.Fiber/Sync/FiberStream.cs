@@ -67,6 +67,7 @@ public sealed class FiberStream<T> : ICancelHook
             }
             else
             {
+                fiber.CheckCanWait();
                 fiber.Check();
                 WaitBox<T>.Put(fiber, item);
                 return new WaitAwaiter(_addSite, fiber);
@@ -91,6 +92,7 @@ public sealed class FiberStream<T> : ICancelHook
             return new WaitAwaiter<T>(item);
         }
 
+        fiber.CheckCanWait();
         fiber.Check();
         return new WaitAwaiter<T>(_takeSite, fiber);
     }
