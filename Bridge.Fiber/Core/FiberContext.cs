@@ -153,8 +153,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     {
         if (_continuation is not null)
         {
-            throw new InvalidOperationException(
-                $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
+            throw ConcurrentAwaitError();
         }
 
         _continuation = continuation;
@@ -171,8 +170,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     {
         if (_continuation is not null)
         {
-            throw new InvalidOperationException(
-                $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
+            throw ConcurrentAwaitError();
         }
 
         _continuation = continuation;
@@ -180,6 +178,26 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
         _cancelHook = hook;
         _waitState = token;
     }
+
+    /// <summary>
+    /// True while the fiber is parked on a wait. Code of the fiber that runs meanwhile (an async method called without
+    /// being awaited at once) must not start a second wait: awaiters check this in <c>IsCompleted</c> or before their
+    /// side effects and throw <see cref="ConcurrentAwaitError"/> from <c>GetResult</c> or the call — never from
+    /// <c>OnCompleted</c>, where an exception escapes the fiber and ends the process.
+    /// </summary>
+    internal bool HasParkedContinuation => _continuation is not null;
+
+    /// <summary>Throws <see cref="ConcurrentAwaitError"/> if the fiber is already parked on another wait.</summary>
+    internal void CheckCanWait()
+    {
+        if (_continuation is not null)
+        {
+            throw ConcurrentAwaitError();
+        }
+    }
+
+    internal InvalidOperationException ConcurrentAwaitError() => new(
+        $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
 
     /// <summary>Arms cancellation for the wait the fiber is suspended in (called under the primitive's lock).</summary>
     public void SetCancelHook(ICancelHook hook, object? token)
@@ -230,8 +248,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     {
         if (_continuation is not null)
         {
-            throw new InvalidOperationException(
-                $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
+            throw ConcurrentAwaitError();
         }
 
         Debug.Assert(_cancelHook is null && _continuationState is null, "a running fiber has no pending wait");

@@ -18,11 +18,22 @@ public readonly struct YieldAwaitable : ICriticalNotifyCompletion
     /// <summary>Returns this awaitable.</summary>
     public YieldAwaitable GetAwaiter() => this;
 
-    /// <summary>Always false: yielding always suspends.</summary>
-    public bool IsCompleted => false;
+    /// <summary>False: yielding always suspends (true only to report a second await pending in the fiber, see <see cref="GetResult"/>).</summary>
+    public bool IsCompleted => _fiber.HasParkedContinuation;
 
-    /// <summary>Throws <see cref="CancelledException"/> if the fiber was cancelled meanwhile.</summary>
-    public void GetResult() => _fiber.Check();
+    /// <summary>
+    /// Throws <see cref="CancelledException"/> if the fiber was cancelled meanwhile, or <see cref="InvalidOperationException"/>
+    /// if the yield was started while another await of the fiber was pending.
+    /// </summary>
+    public void GetResult()
+    {
+        if (_fiber.HasParkedContinuation)
+        {
+            throw _fiber.ConcurrentAwaitError();
+        }
+
+        _fiber.Check();
+    }
 
     /// <summary>Queues the fiber at the tail of the run queue.</summary>
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);

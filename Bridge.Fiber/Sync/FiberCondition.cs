@@ -24,6 +24,7 @@ public sealed class FiberCondition : ICancelHook
     {
         ArgumentNullException.ThrowIfNull(mutex);
         var fiber = FiberContext.Require("FiberCondition.Await");
+        fiber.CheckCanWait();
         Exception? error = null;
         try
         {
@@ -47,7 +48,12 @@ public sealed class FiberCondition : ICancelHook
     /// </summary>
     /// <exception cref="CancelledException">Cancelled while waiting.</exception>
     /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
-    public WaitAwaiter AwaitNoMutex() => new(new Registration(this, null), FiberContext.Require("FiberCondition.AwaitNoMutex"));
+    public WaitAwaiter AwaitNoMutex()
+    {
+        var fiber = FiberContext.Require("FiberCondition.AwaitNoMutex");
+        fiber.CheckCanWait();
+        return new(new Registration(this, null), fiber);
+    }
 
     /// <summary>Wakes every fiber waiting now (Eio <c>Condition.broadcast</c>). Never switches fibers; thread-safe.</summary>
     public void Broadcast()
@@ -90,6 +96,7 @@ public sealed class FiberCondition : ICancelHook
                 return;
             }
 
+            fiber.CheckCanWait();
             await new WaitAwaiter(new Registration(this, null, seen), fiber);
         }
     }
@@ -113,6 +120,7 @@ public sealed class FiberCondition : ICancelHook
                 return;
             }
 
+            fiber.CheckCanWait();
             await new WaitAwaiter(new Registration(this, null, seen), fiber);
         }
     }

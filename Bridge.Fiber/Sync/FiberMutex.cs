@@ -35,6 +35,7 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
             return default;
         }
 
+        fiber.CheckCanWait();
         fiber.Check();
         return new WaitAwaiter(this, fiber);
     }

@@ -67,6 +67,7 @@ public sealed class FiberPool<T> : ICancelHook, IWaitSite
             Add(new Slot());
         }
 
+        fiber.CheckCanWait();
         await new WaitAwaiter(this, fiber);
         slot = (Slot)fiber.WaitSlot!;
         fiber.WaitSlot = null;

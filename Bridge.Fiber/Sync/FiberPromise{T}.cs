@@ -70,7 +70,10 @@ public sealed class FiberPromise<T> : ICancelHook, IValueTaskSource<T>
     {
         1 => ValueTaskSourceStatus.Succeeded,
         2 => ValueTaskSourceStatus.Faulted,
-        _ => FiberContext.Running is { IsCancelled: true } ? ValueTaskSourceStatus.Faulted : ValueTaskSourceStatus.Pending,
+        // Cancelled, or already parked on another wait: GetResult reports it to this caller instead of suspending.
+        _ => FiberContext.Running is { } fiber && (fiber.IsCancelled || fiber.HasParkedContinuation)
+            ? ValueTaskSourceStatus.Faulted
+            : ValueTaskSourceStatus.Pending,
     };
 
     /// <summary>The value; rethrows the rejection; throws <see cref="CancelledException"/> if the wait was cancelled.</summary>
@@ -186,13 +189,18 @@ public sealed class FiberPromise<T> : ICancelHook, IValueTaskSource<T>
         /// True when resolved — or, in a fiber, when the fiber is cancelled: the check happens as the wait would start,
         /// and <see cref="GetResult"/> then throws <see cref="CancelledException"/>.
         /// </summary>
-        public bool IsCompleted => _promise.IsResolved || (FiberContext.Running is { } fiber && fiber.IsCancelled);
+        public bool IsCompleted => _promise.IsResolved || (FiberContext.Running is { } fiber && (fiber.IsCancelled || fiber.HasParkedContinuation));
 
         /// <summary>The value; rethrows the rejection; throws <see cref="CancelledException"/> if the wait was cancelled.</summary>
         public T GetResult()
         {
             if (FiberContext.Running is { } fiber)
             {
+                if (fiber.HasParkedContinuation && !_promise.IsResolved)
+                {
+                    throw fiber.ConcurrentAwaitError();
+                }
+
                 if (fiber.TakeResumeError() is { } error)
                 {
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);

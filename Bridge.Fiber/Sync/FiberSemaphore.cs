@@ -43,7 +43,7 @@ public sealed class FiberSemaphore : ICancelHook, IWaitSite
         }
 
         _gate.Exit();
-
+        fiber.CheckCanWait();
         fiber.Check();
         return new WaitAwaiter(this, fiber);
     }

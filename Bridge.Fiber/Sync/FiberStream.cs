@@ -70,6 +70,7 @@ public sealed class FiberStream<T> : ICancelHook
         }
 
         _gate.Exit();
+        fiber.CheckCanWait();
         fiber.Check();
         WaitBox<T>.Put(fiber, item);
         return new WaitAwaiter(_addSite, fiber);
@@ -89,6 +90,7 @@ public sealed class FiberStream<T> : ICancelHook
             return new WaitAwaiter<T>(item);
         }
 
+        fiber.CheckCanWait();
         fiber.Check();
         return new WaitAwaiter<T>(_takeSite, fiber);
     }

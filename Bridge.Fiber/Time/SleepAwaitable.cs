@@ -25,14 +25,20 @@ public readonly struct SleepAwaitable : ICriticalNotifyCompletion
     /// <summary>
     /// False, except when the fiber is already cancelled and the sleep would block (then <see cref="GetResult"/> throws).
     /// </summary>
-    public bool IsCompleted => _duration > TimeSpan.Zero && _fiber.IsCancelled;
+    public bool IsCompleted => (_duration > TimeSpan.Zero && _fiber.IsCancelled) || _fiber.HasParkedContinuation;
 
     /// <summary>
     /// Throws <see cref="CancelledException"/> if the sleep was cancelled. A sleep whose timer fired returns even if the
     /// fiber was cancelled afterwards (Eio: check at the start, not the end); a due-now sleep checks like <c>Yield</c>.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The sleep was started while another await of the fiber was pending.</exception>
     public void GetResult()
     {
+        if (_fiber.HasParkedContinuation)
+        {
+            throw _fiber.ConcurrentAwaitError();
+        }
+
         if (_fiber.TakeResumeError() is { } error)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);

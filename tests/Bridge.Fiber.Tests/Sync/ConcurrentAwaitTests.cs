@@ -1,0 +1,73 @@
+using Bridge.Fibers;
+using static Bridge.Fibers.Trace;
+using F = Bridge.Fibers.Fiber;
+
+namespace Bridge.Fiber.Tests.Sync;
+
+/// <summary>
+/// An async method called without being awaited at once can leave its fiber parked on a wait while the caller goes on
+/// running in the same fiber. A second wait started then is a usage error: it must throw a clear
+/// <see cref="InvalidOperationException"/> into the caller (it used to escape from the awaiter's OnCompleted and end the
+/// process), and the first wait must still complete normally.
+/// </summary>
+public class ConcurrentAwaitTests
+{
+    private static async ValueTask<string> Attempt(Func<ValueTask> operation)
+    {
+        try
+        {
+            await operation();
+            return "completed";
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("two awaits are pending", StringComparison.Ordinal))
+        {
+            return "rejected";
+        }
+    }
+
+    [Fact]
+    public void A_second_wait_in_a_parked_fiber_throws_and_the_first_still_completes()
+    {
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var first = new FiberStream<int>(0);
+            var stream = new FiberStream<int>(0);
+            var mutex = new FiberMutex();
+            await mutex.Lock();
+            var sem = new FiberSemaphore(0);
+            var cond = new FiberCondition();
+            var (promise, resolver) = FiberPromise.Create<int>();
+            var pool = new FiberPool<int>(1, () => ValueTask.FromResult(1));
+            await Switch.Run(async sw =>
+            {
+                F.Fork(sw, () => pool.Use(async _ => await F.Yield())); // holds the only resource for a while
+                async ValueTask<int> TakeFirst() => await first.Take();
+                var pending = TakeFirst(); // parks this fiber
+                Line($"stream add: {await Attempt(async () => await stream.Add(1))}");
+                Line($"stream take: {await Attempt(async () => await stream.Take())}");
+                Line($"mutex lock: {await Attempt(async () => await mutex.Lock())}");
+                Line($"semaphore acquire: {await Attempt(async () => await sem.Acquire())}");
+                Line($"condition await: {await Attempt(() => cond.Await(mutex))}");
+                Line($"condition await without mutex: {await Attempt(async () => await cond.AwaitNoMutex())}");
+                Line($"loop without mutex: {await Attempt(() => cond.LoopNoMutex(() => false))}");
+                Line($"pool use: {await Attempt(() => pool.Use(_ => ValueTask.CompletedTask))}");
+                Line($"promise await: {await Attempt(async () => await promise)}");
+                Line($"yield: {await Attempt(async () => await F.Yield())}");
+                Line($"sleep: {await Attempt(async () => await Time.Sleep(TimeSpan.FromSeconds(1)))}");
+                Line($"mutex still held: {mutex.IsLocked}, stream empty: {stream.IsEmpty}");
+                F.Fork(sw, async () => await first.Add(42));
+                Line($"first: {await pending}");
+                resolver.Resolve(1);
+                Line($"resolved promise: {await Attempt(async () => await promise)}");
+            });
+        });
+        Assert.Equal(
+            [
+                "stream add: rejected", "stream take: rejected", "mutex lock: rejected", "semaphore acquire: rejected",
+                "condition await: rejected", "condition await without mutex: rejected", "loop without mutex: rejected",
+                "pool use: rejected", "promise await: rejected", "yield: rejected", "sleep: rejected",
+                "mutex still held: True, stream empty: True", "first: 42", "resolved promise: completed",
+            ],
+            trace);
+    }
+}
