@@ -49,7 +49,7 @@ public static partial class Fiber
     /// <see cref="CancelledException"/> after resuming if the fiber was cancelled.
     /// </summary>
     /// <exception cref="InvalidOperationException">Not called from a fiber.</exception>
-    public static YieldAwaitable Yield() => new(FiberContext.Require("Fiber.Yield"));
+    public static ValueTask Yield() => new(FiberContext.Require("Fiber.Yield"), 0);
 
     /// <summary>Throws <see cref="CancelledException"/> if the current fiber's context is cancelled (Eio <c>Fiber.check</c>).</summary>
     /// <exception cref="CancelledException">The fiber is cancelled.</exception>

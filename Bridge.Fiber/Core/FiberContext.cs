@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Bridge.Runtimes;
@@ -9,7 +10,7 @@ namespace Bridge.Fibers;
 /// <see cref="SynchronizationContext"/> while it runs, so a foreign <c>await</c> (a Task) comes back to the loop as
 /// this fiber; and it is the <see cref="ILoopWorkItem"/> that the run queue resumes, so waking it allocates nothing.
 /// </summary>
-internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
+internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IValueTaskSource
 {
     [ThreadStatic]
     private static FiberContext? t_current;
@@ -240,20 +241,34 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem
     }
 
     /// <summary>
-    /// <see cref="Suspend(Action, ICancelHook?, object?)"/> then <see cref="ResumeSelf"/> for a wait with no cancel hook
-    /// and no token (Yield): stores only the continuation — a running fiber has no hook, and nothing reads the token of a
-    /// hookless wait — so the hottest path pays one reference store instead of four.
+    /// <c>await Fiber.Yield()</c> is a <see cref="ValueTask"/> over the fiber itself, so the async method builder hands the
+    /// suspended method's box straight here — no continuation delegate is allocated for a fiber that only yields.
+    /// Always pending, except to report a second await started while another is pending (then <c>GetResult</c> throws).
     /// </summary>
-    public void SuspendAndRequeue(Action continuation)
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) =>
+        _continuation is null ? ValueTaskSourceStatus.Pending : ValueTaskSourceStatus.Faulted;
+
+    /// <summary>
+    /// Yield: park and go to the tail of the run queue. A running fiber has no hook and no wait token, so the hottest
+    /// path stores only the continuation and its state.
+    /// </summary>
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        Debug.Assert(_continuation is null && _cancelHook is null, "a running fiber has no pending wait");
+        _continuation = continuation;
+        _continuationState = state;
+        Loop.EnqueueSendOrPost(s_execute, this, null);
+    }
+
+    /// <summary>After a yield: Eio checks cancellation when the fiber resumes.</summary>
+    void IValueTaskSource.GetResult(short token)
     {
         if (_continuation is not null)
         {
             throw ConcurrentAwaitError();
         }
 
-        Debug.Assert(_cancelHook is null && _continuationState is null, "a running fiber has no pending wait");
-        _continuation = continuation;
-        Loop.EnqueueSendOrPost(s_execute, this, null);
+        Check();
     }
 
     private static readonly SendOrPostCallback s_execute = static f => ((FiberContext)f!).Execute();
