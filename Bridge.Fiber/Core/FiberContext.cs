@@ -80,11 +80,11 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
     internal FiberContext? WaitNext { get; set; }
 
-    /// <summary>A payload travelling with the wait: the item a blocked writer offers, the item handed to a blocked reader.</summary>
+    /// <summary>
+    /// A payload travelling with the current wait: a stream's reusable <see cref="WaitBox{T}"/> (the item a blocked writer
+    /// offers, the item handed to a woken reader), a pool's slot, a sleep's "fired" mark. One wait at a time, so one field.
+    /// </summary>
     internal object? WaitSlot { get; set; }
-
-    /// <summary>The fiber's reusable <see cref="WaitBox{T}"/>, for values handed over without boxing.</summary>
-    internal object? WaitBox { get; set; }
 
     public bool IsSuspended => _continuation is not null || _inForeignWait;
 

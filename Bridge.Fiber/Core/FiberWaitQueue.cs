@@ -15,10 +15,9 @@ internal sealed class FiberWaitQueue
 
     public bool IsEmpty => _head is null;
 
-    public void Enqueue(FiberContext fiber, object? slot = null)
+    public void Enqueue(FiberContext fiber)
     {
         fiber.WaitQueue = this;
-        fiber.WaitSlot = slot;
         fiber.WaitPrev = _tail;
         fiber.WaitNext = null;
         if (_tail is null)

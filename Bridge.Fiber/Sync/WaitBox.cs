@@ -12,20 +12,20 @@ internal sealed class WaitBox<T>
 
     public static void Put(FiberContext fiber, T value)
     {
-        if (fiber.WaitBox is WaitBox<T> box)
+        if (fiber.WaitSlot is WaitBox<T> box)
         {
             box._value = value;
         }
         else
         {
-            fiber.WaitBox = new WaitBox<T> { _value = value };
+            fiber.WaitSlot = new WaitBox<T> { _value = value };
         }
     }
 
     /// <summary>Takes the value out, leaving nothing referenced.</summary>
     public static T Take(FiberContext fiber)
     {
-        var box = (WaitBox<T>)fiber.WaitBox!;
+        var box = (WaitBox<T>)fiber.WaitSlot!;
         var value = box._value;
         box._value = default!;
         return value;
@@ -34,7 +34,7 @@ internal sealed class WaitBox<T>
     /// <summary>Drops the value (a cancelled wait transfers nothing).</summary>
     public static void Clear(FiberContext fiber)
     {
-        if (fiber.WaitBox is WaitBox<T> box)
+        if (fiber.WaitSlot is WaitBox<T> box)
         {
             box._value = default!;
         }
