@@ -29,3 +29,28 @@ int result = TaskLoop.Run(async () =>
 }, options);
 
 Console.WriteLine($"answer {result}, after one virtual hour that took no real time");
+
+// The same loop kernel runs Eio-style fibers: Fiber.Both interleaves two fibers at each Yield, exactly as Eio prints it.
+Bridge.Fibers.Fiber.RunMock(async _ =>
+{
+    await Bridge.Fibers.Fiber.Both(
+        async () => { for (int x = 1; x <= 3; x++) { Bridge.Fibers.Trace.Line($"x = {x}"); await Bridge.Fibers.Fiber.Yield(); } },
+        async () => { for (int y = 1; y <= 3; y++) { Bridge.Fibers.Trace.Line($"y = {y}"); await Bridge.Fibers.Fiber.Yield(); } });
+    Bridge.Fibers.Trace.Line("mock clock: sleeping 5 s");
+    await Bridge.Fibers.Time.Sleep(TimeSpan.FromSeconds(5));
+}, new Bridge.Fibers.FiberRunOptions { Trace = line => Console.WriteLine("+" + line) });
+
+// ... and Lwt-style promises: callbacks run synchronously on the resolver's stack, last registered first.
+var log = new List<string>();
+int sum = Bridge.Promises.Promise.Run(() =>
+{
+    var (p, resolver) = Bridge.Promises.Promise.Create<int>();
+    p.OnSuccess(v => log.Add($"first registered sees {v}"));
+    p.OnSuccess(v => log.Add($"last registered sees {v}"));
+    var doubled = p.Map(v => v * 2);
+    resolver.Resolve(21);
+    log.Add("after Resolve returned");
+    return doubled;
+});
+log.ForEach(Console.WriteLine);
+Console.WriteLine($"promise result {sum}");
