@@ -96,16 +96,22 @@ public class AwaitLinqTests
     public void Await_off_loop_falls_back_to_thread_pool()
     {
         var (p, r) = Promise.Create<int>();
-        var task = Task.Run(async () => await p);
-        SpinWait.SpinUntil(() => task.Status == TaskStatus.WaitingForActivation);
-        Thread.Sleep(0);
+        var result = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Register from a thread-pool thread (no loop there), and only then resolve, so the fallback path is the one taken.
+        Task.Run(() =>
+        {
+            var awaiter = p.GetAwaiter();
+            awaiter.OnCompleted(() => result.SetResult(awaiter.GetResult()));
+        }).GetAwaiter().GetResult();
         var loop = TestLoop.NewLoop();
         Promise.Run(loop, () =>
         {
             r.Resolve(8);
             return Promise.Unit;
         });
-        Assert.Equal(8, task.GetAwaiter().GetResult());
+        Assert.True(result.Task.Wait(TimeSpan.FromSeconds(30)), "the continuation registered off the loop never ran");
+        Assert.Equal(8, result.Task.Result);
     }
 
     [Fact]
