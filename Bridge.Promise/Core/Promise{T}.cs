@@ -150,8 +150,8 @@ public partial class Promise<T> : IPromiseNode
                 return new Promise<TResult>((Exception)p._ref!);
             default:
                 var node = new BindNode<T, TResult>(f, rt.Storage, p);
-                node._next = p.TakeHeadForAdd();
-                p._ref = node;
+                var head = p.TakeHeadForAdd();
+                p._ref = head is null ? node : new CallbackLink<T>(node, head);
                 return node;
         }
     }
@@ -492,13 +492,30 @@ public partial class Promise<T> : IPromiseNode
             return;
         }
 
+        ICallback<T>? prev = null;
         var tail = head;
         while (tail.Next is { } next)
         {
+            prev = tail;
             tail = next;
         }
 
-        tail.Next = other;
+        if (tail is ITailOnlyCallback)
+        {
+            var link = new CallbackLink<T>(tail, other);
+            if (prev is null)
+            {
+                _ref = link;
+            }
+            else
+            {
+                prev.Next = link;
+            }
+        }
+        else
+        {
+            tail.Next = other;
+        }
     }
 
     /// <summary>Fulfils this pending underlying promise and runs its callbacks now (nested).</summary>
