@@ -46,3 +46,17 @@ internal sealed class JoinPromise : LinkedPromise<Unit>, IMultiWaiter<Unit>, ICa
         }
     }
 }
+
+/// <summary>A join input's callback node: a direct call into the join (no index, no interface hop; 32 B).</summary>
+internal sealed class JoinEntry(JoinPromise join) : ICallback<Unit>
+{
+    public ICallback<Unit>? Next { get; set; }
+
+    public void Invoke(Promise<Unit> source, PromiseRuntime rt)
+    {
+        if (!join.Done)
+        {
+            join.OnInputResolved(source, 0, rt);
+        }
+    }
+}

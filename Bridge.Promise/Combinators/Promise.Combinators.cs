@@ -46,7 +46,7 @@ public static partial class Promise
             {
                 if (selfUsed)
                 {
-                    p.AddCallback(new MultiEntry<Unit>(res, i));
+                    p.AddCallback(new JoinEntry(res));
                 }
                 else
                 {
