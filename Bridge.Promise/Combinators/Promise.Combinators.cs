@@ -38,21 +38,12 @@ public static partial class Promise
         }
 
         var res = new JoinPromise(inputs, pending, error);
-        bool selfUsed = false;
         for (int i = 0; i < inputs.Length; i++)
         {
             var p = inputs[i].Underlying();
             if (p._state == Promise<Unit>.StatePending)
             {
-                if (selfUsed)
-                {
-                    p.AddCallback(new JoinEntry(res));
-                }
-                else
-                {
-                    selfUsed = true;
-                    p.AddCallback(res);
-                }
+                res.AttachTo(p);
             }
         }
 
