@@ -319,7 +319,7 @@ public partial class Promise<T> : IPromiseNode
         var p = Underlying();
         if (p._state == StatePending)
         {
-            p.AddCallback(new SuccessNode<T>(f, PromiseRuntime.Current.Storage));
+            p.AddTailOnly(new SuccessNode<T>(f, PromiseRuntime.Current.Storage));
         }
         else if (p._state == StateFulfilled)
         {
@@ -475,6 +475,14 @@ public partial class Promise<T> : IPromiseNode
     {
         node.Next = TakeHeadForAdd();
         _ref = node;
+    }
+
+    /// <summary>Prepends a node without a link field (<see cref="ITailOnlyCallback"/>), wrapping it when the list is not empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AddTailOnly(ICallback<T> node)
+    {
+        var head = TakeHeadForAdd();
+        _ref = head is null ? node : new CallbackLink<T>(node, head);
     }
 
     /// <summary>Appends another list after this pending promise's list (proxy merge: ours run first).</summary>
