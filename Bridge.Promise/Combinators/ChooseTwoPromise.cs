@@ -41,7 +41,7 @@ internal sealed class ChooseTwoPromise<T> : LinkedPromise<T>, IMultiWaiter<T>, I
     internal void Attach()
     {
         _first.Underlying().AddCallback(this);
-        _second.Underlying().AddCallback(new MultiEntry<T>(this, 1));
+        _second.Underlying().AddCallback(new MultiEntry<T>(this));
     }
 
     public void Invoke(Promise<T> source, PromiseRuntime rt)

@@ -96,7 +96,7 @@ public static partial class Promise
             {
                 if (selfUsed)
                 {
-                    p.AddCallback(new MultiEntry<T>(res, i));
+                    p.AddCallback(new AllEntry<T>(res, i));
                 }
                 else
                 {
