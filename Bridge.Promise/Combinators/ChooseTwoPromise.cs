@@ -5,7 +5,12 @@ namespace Bridge.Promises;
 /// in modes 0/1, with the inputs held in fields, so no input array is allocated unless a cancellation search asks for
 /// the edge.
 /// </summary>
-internal sealed class ChooseTwoPromise<T> : LinkedPromise<T>, IMultiWaiter<T>, ICallback<T>
+/// <remarks>
+/// The result is its own callback node on both inputs, with no link field (<see cref="ITailOnlyCallback"/>): the whole
+/// list of an input with no other callbacks, else carried by a <see cref="CallbackLink{T}"/>. Once done it counts as a
+/// dead node that the next registration on that input drops when it is at the head (see <see cref="Promise{T}.TakeHeadForAdd"/>).
+/// </remarks>
+internal sealed class ChooseTwoPromise<T> : LinkedPromise<T>, IMultiWaiter<T>, ICallback<T>, ITailOnlyCallback
 {
     /// <summary>Stands in <see cref="LinkedPromise{T}._edge"/> for "both inputs" while pending.</summary>
     private static readonly object s_bothInputs = new();
@@ -13,7 +18,6 @@ internal sealed class ChooseTwoPromise<T> : LinkedPromise<T>, IMultiWaiter<T>, I
     private readonly Promise<T> _first;
     private readonly Promise<T> _second;
     private readonly bool _pick;
-    private ICallback<T>? _selfNext;
 
     internal ChooseTwoPromise(Promise<T> first, Promise<T> second, bool pick)
     {
@@ -25,11 +29,17 @@ internal sealed class ChooseTwoPromise<T> : LinkedPromise<T>, IMultiWaiter<T>, I
 
     public bool Done { get; private set; }
 
-    /// <summary>The result registers itself on the first input, saving one node; the second gets an entry.</summary>
+    /// <summary>Always null (see the type remarks).</summary>
     public ICallback<T>? Next
     {
-        get => _selfNext;
-        set => _selfNext = value;
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                throw new InvalidOperationException("A choice node cannot be linked; wrap it in a CallbackLink.");
+            }
+        }
     }
 
     internal override object? GetCancelEdge()
@@ -40,8 +50,8 @@ internal sealed class ChooseTwoPromise<T> : LinkedPromise<T>, IMultiWaiter<T>, I
 
     internal void Attach()
     {
-        _first.Underlying().AddCallback(this);
-        _second.Underlying().AddCallback(new MultiEntry<T>(this));
+        _first.Underlying().AddTailOnly(this);
+        _second.Underlying().AddTailOnly(this);
     }
 
     public void Invoke(Promise<T> source, PromiseRuntime rt)
@@ -59,9 +69,17 @@ internal sealed class ChooseTwoPromise<T> : LinkedPromise<T>, IMultiWaiter<T>, I
 
         // As ChoosePromise: unlink our own node from the first input when it is still at the head of its list.
         var first = _first.Underlying();
-        if (first._state == StatePending && ReferenceEquals(first._ref, this))
+        if (first._state == StatePending)
         {
-            first._ref = _selfNext;
+            var head = first._ref;
+            if (ReferenceEquals(head, this))
+            {
+                first._ref = null;
+            }
+            else if (head is CallbackLink<T> link && ReferenceEquals(link.Inner, this))
+            {
+                first._ref = link.Next;
+            }
         }
 
         if (_pick)

@@ -452,7 +452,7 @@ public partial class Promise<T> : IPromiseNode
     internal ICallback<T>? TakeHeadForAdd()
     {
         var head = Unsafe.As<ICallback<T>?>(_ref);
-        if (head is MultiEntry<T> { IsDead: true })
+        if (head is not null && IsDead(head))
         {
             head = DropDead(head);
         }
@@ -460,11 +460,16 @@ public partial class Promise<T> : IPromiseNode
         return head;
     }
 
+    /// <summary>True for a node whose shared waiter has fired (Lwt's cleared removable cell).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsDead(ICallback<T> node) =>
+        node is MultiEntry<T> { IsDead: true } or ChooseTwoPromise<T> { Done: true } or CallbackLink<T> { Inner: ChooseTwoPromise<T> { Done: true } };
+
     private static ICallback<T>? DropDead(ICallback<T>? head)
     {
-        while (head is MultiEntry<T> { IsDead: true } dead)
+        while (head is not null && IsDead(head))
         {
-            head = dead.Next;
+            head = head.Next;
         }
 
         return head;
