@@ -18,7 +18,7 @@ public static partial class Promise
         }
 
         var mirror = new MirrorWaiter<T>(cancelable: true, cancelSource: null);
-        p.AddCallback(new MultiEntry<T>(mirror, 0));
+        p.AddCallback(new MultiEntry<T>(mirror));
         mirror.Result.OnCancelInternal(mirror.Detach);
         return mirror.Result;
     }
@@ -39,7 +39,7 @@ public static partial class Promise
         }
 
         var mirror = new MirrorWaiter<T>(cancelable: false, cancelSource: null);
-        p.AddCallback(new MultiEntry<T>(mirror, 0));
+        p.AddCallback(new MultiEntry<T>(mirror));
         return mirror.Result;
     }
 
@@ -59,7 +59,7 @@ public static partial class Promise
         }
 
         var mirror = new MirrorWaiter<T>(cancelable: true, cancelSource: promise);
-        p.AddCallback(new MultiEntry<T>(mirror, 0));
+        p.AddCallback(new MultiEntry<T>(mirror));
         mirror.Result.OnCancelInternal(mirror.CancelSource);
         return mirror.Result;
     }

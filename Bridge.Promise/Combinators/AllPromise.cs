@@ -53,3 +53,17 @@ internal sealed class AllPromise<T> : LinkedPromise<IReadOnlyList<T>>, IMultiWai
         }
     }
 }
+
+/// <summary>An <see cref="Promise.All{T}(IEnumerable{Promise{T}})"/> input's callback node: the input's index and a direct call into the result.</summary>
+internal sealed class AllEntry<T>(AllPromise<T> all, int index) : ICallback<T>
+{
+    public ICallback<T>? Next { get; set; }
+
+    public void Invoke(Promise<T> source, PromiseRuntime rt)
+    {
+        if (!all.Done)
+        {
+            all.OnInputResolved(source, index, rt);
+        }
+    }
+}

@@ -33,7 +33,7 @@ internal sealed class BothPromise<T1, T2> : LinkedPromise<(T1, T2)>
         if (pa._state == StatePending)
         {
             res._pending++;
-            pa.AddCallback(new MultiEntry<T1>(new Left(res), 0));
+            pa.AddCallback(new MultiEntry<T1>(new Left(res)));
         }
         else if (pa._state == StateRejected)
         {
@@ -47,7 +47,7 @@ internal sealed class BothPromise<T1, T2> : LinkedPromise<(T1, T2)>
         if (pb._state == StatePending)
         {
             res._pending++;
-            pb.AddCallback(new MultiEntry<T2>(new Right(res), 1));
+            pb.AddCallback(new MultiEntry<T2>(new Right(res)));
         }
         else if (pb._state == StateRejected)
         {

@@ -37,7 +37,7 @@ internal sealed class ChoosePromise<T, TResult>(Promise<T>[] inputs, int mode) :
         inputs[0].Underlying().AddCallback(this);
         for (int i = 1; i < inputs.Length; i++)
         {
-            inputs[i].Underlying().AddCallback(new MultiEntry<T>(this, i));
+            inputs[i].Underlying().AddCallback(new MultiEntry<T>(this));
         }
     }
 

@@ -38,21 +38,12 @@ public static partial class Promise
         }
 
         var res = new JoinPromise(inputs, pending, error);
-        bool selfUsed = false;
         for (int i = 0; i < inputs.Length; i++)
         {
             var p = inputs[i].Underlying();
             if (p._state == Promise<Unit>.StatePending)
             {
-                if (selfUsed)
-                {
-                    p.AddCallback(new MultiEntry<Unit>(res, i));
-                }
-                else
-                {
-                    selfUsed = true;
-                    p.AddCallback(res);
-                }
+                res.AttachTo(p);
             }
         }
 
@@ -105,7 +96,7 @@ public static partial class Promise
             {
                 if (selfUsed)
                 {
-                    p.AddCallback(new MultiEntry<T>(res, i));
+                    p.AddCallback(new AllEntry<T>(res, i));
                 }
                 else
                 {
@@ -149,6 +140,10 @@ public static partial class Promise
     /// <exception cref="ArgumentException">The array is empty.</exception>
     public static Promise<T> Choose<T>(params Promise<T>[] promises) => ChooseOrPick(promises, pick: false);
 
+    /// <summary>Two-input form of <see cref="Choose{T}(IEnumerable{Promise{T}})"/> (Lwt <c>Lwt.choose [a; b]</c>); allocates no input array.</summary>
+    /// <exception cref="ArgumentNullException">An input is null.</exception>
+    public static Promise<T> Choose<T>(Promise<T> first, Promise<T> second) => ChooseOrPickTwo(first, second, pick: false);
+
     /// <summary>
     /// Like <see cref="Choose{T}(IEnumerable{Promise{T}})"/>, but when the first input resolves, every input is canceled
     /// before the result resolves, so the losers' cancellation handlers run first (Lwt <c>Lwt.pick</c>). With inputs
@@ -162,6 +157,10 @@ public static partial class Promise
     /// <exception cref="ArgumentNullException">The array or an element is null.</exception>
     /// <exception cref="ArgumentException">The array is empty.</exception>
     public static Promise<T> Pick<T>(params Promise<T>[] promises) => ChooseOrPick(promises, pick: true);
+
+    /// <summary>Two-input form of <see cref="Pick{T}(IEnumerable{Promise{T}})"/> (Lwt <c>Lwt.pick [a; b]</c>); allocates no input array.</summary>
+    /// <exception cref="ArgumentNullException">An input is null.</exception>
+    public static Promise<T> Pick<T>(Promise<T> first, Promise<T> second) => ChooseOrPickTwo(first, second, pick: true);
 
     /// <summary>
     /// A promise of the values of every input fulfilled at the moment the first input resolves, in input order; the
@@ -234,6 +233,18 @@ public static partial class Promise
         }
 
         var res = new ChoosePromise<T, T>(inputs, pick ? ChoosePromise<T, T>.ModePick : ChoosePromise<T, T>.ModeChoose);
+        res.Attach();
+        return res;
+    }
+
+    private static Promise<T> ChooseOrPickTwo<T>(Promise<T> first, Promise<T> second, bool pick)
+    {
+        if (first is null || second is null || first.Underlying()._state != Promise<T>.StatePending || second.Underlying()._state != Promise<T>.StatePending)
+        {
+            return ChooseOrPick(new[] { first!, second! }, pick); // null checks and the resolved-input choice, unchanged
+        }
+
+        var res = new ChooseTwoPromise<T>(first, second, pick);
         res.Attach();
         return res;
     }

@@ -150,8 +150,8 @@ public partial class Promise<T> : IPromiseNode
                 return new Promise<TResult>((Exception)p._ref!);
             default:
                 var node = new BindNode<T, TResult>(f, rt.Storage, p);
-                node._next = p.TakeHeadForAdd();
-                p._ref = node;
+                var head = p.TakeHeadForAdd();
+                p._ref = head is null ? node : new CallbackLink<T>(node, head);
                 return node;
         }
     }
@@ -319,7 +319,7 @@ public partial class Promise<T> : IPromiseNode
         var p = Underlying();
         if (p._state == StatePending)
         {
-            p.AddCallback(new SuccessNode<T>(f, PromiseRuntime.Current.Storage));
+            p.AddTailOnly(new SuccessNode<T>(f, PromiseRuntime.Current.Storage));
         }
         else if (p._state == StateFulfilled)
         {
@@ -452,7 +452,7 @@ public partial class Promise<T> : IPromiseNode
     internal ICallback<T>? TakeHeadForAdd()
     {
         var head = Unsafe.As<ICallback<T>?>(_ref);
-        if (head is MultiEntry<T> { IsDead: true })
+        if (head is not null && IsDead(head))
         {
             head = DropDead(head);
         }
@@ -460,11 +460,16 @@ public partial class Promise<T> : IPromiseNode
         return head;
     }
 
+    /// <summary>True for a node whose shared waiter has fired (Lwt's cleared removable cell).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsDead(ICallback<T> node) =>
+        node is MultiEntry<T> { IsDead: true } or ChooseTwoPromise<T> { Done: true } or CallbackLink<T> { Inner: ChooseTwoPromise<T> { Done: true } };
+
     private static ICallback<T>? DropDead(ICallback<T>? head)
     {
-        while (head is MultiEntry<T> { IsDead: true } dead)
+        while (head is not null && IsDead(head))
         {
-            head = dead.Next;
+            head = head.Next;
         }
 
         return head;
@@ -475,6 +480,14 @@ public partial class Promise<T> : IPromiseNode
     {
         node.Next = TakeHeadForAdd();
         _ref = node;
+    }
+
+    /// <summary>Prepends a node without a link field (<see cref="ITailOnlyCallback"/>), wrapping it when the list is not empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AddTailOnly(ICallback<T> node)
+    {
+        var head = TakeHeadForAdd();
+        _ref = head is null ? node : new CallbackLink<T>(node, head);
     }
 
     /// <summary>Appends another list after this pending promise's list (proxy merge: ours run first).</summary>
@@ -492,13 +505,30 @@ public partial class Promise<T> : IPromiseNode
             return;
         }
 
+        ICallback<T>? prev = null;
         var tail = head;
         while (tail.Next is { } next)
         {
+            prev = tail;
             tail = next;
         }
 
-        tail.Next = other;
+        if (tail is ITailOnlyCallback)
+        {
+            var link = new CallbackLink<T>(tail, other);
+            if (prev is null)
+            {
+                _ref = link;
+            }
+            else
+            {
+                prev.Next = link;
+            }
+        }
+        else
+        {
+            tail.Next = other;
+        }
     }
 
     /// <summary>Fulfils this pending underlying promise and runs its callbacks now (nested).</summary>

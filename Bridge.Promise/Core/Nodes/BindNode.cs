@@ -1,11 +1,14 @@
 namespace Bridge.Promises;
 
-/// <summary>The result of a pending <see cref="Promise{T}.Bind{TResult}"/>, doubling as its callback node (one allocation per bind).</summary>
-internal sealed class BindNode<T, TResult> : LinkedPromise<TResult>, ICallback<T>
+/// <summary>
+/// The result of a pending <see cref="Promise{T}.Bind{TResult}"/>, doubling as its callback node (one allocation per
+/// bind). It has no link field: it is the whole list of a source with no other callbacks (the usual case), and is
+/// wrapped in a <see cref="CallbackLink{T}"/> when it must point at older nodes.
+/// </summary>
+internal sealed class BindNode<T, TResult> : LinkedPromise<TResult>, ICallback<T>, ITailOnlyCallback
 {
-    // The function, or a StoredCallback pairing it with a captured storage map (keeps the node at one object, 56 B for ints).
+    // The function, or a StoredCallback pairing it with a captured storage map (keeps the node at one object, 48 B for ints).
     private object? _f;
-    internal ICallback<T>? _next;
 
     internal BindNode(Func<T, Promise<TResult>> f, StorageMap? storage, Promise<T> source)
     {
@@ -15,8 +18,14 @@ internal sealed class BindNode<T, TResult> : LinkedPromise<TResult>, ICallback<T
 
     public ICallback<T>? Next
     {
-        get => _next;
-        set => _next = value;
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                throw new InvalidOperationException("A bind node cannot be linked; wrap it in a CallbackLink.");
+            }
+        }
     }
 
     public void Invoke(Promise<T> source, PromiseRuntime rt)

@@ -1,7 +1,7 @@
 namespace Bridge.Promises;
 
-/// <summary>One input's callback node pointing at a shared waiter.</summary>
-internal sealed class MultiEntry<T>(IMultiWaiter<T> waiter, int index) : ICallback<T>
+/// <summary>One input's callback node pointing at a shared waiter that needs no input index (32 B).</summary>
+internal sealed class MultiEntry<T>(IMultiWaiter<T> waiter) : ICallback<T>
 {
     public ICallback<T>? Next { get; set; }
 
@@ -11,7 +11,7 @@ internal sealed class MultiEntry<T>(IMultiWaiter<T> waiter, int index) : ICallba
     {
         if (!waiter.Done)
         {
-            waiter.OnInputResolved(source, index, rt);
+            waiter.OnInputResolved(source, 0, rt);
         }
     }
 }

@@ -166,6 +166,28 @@ public class PickChooseTests
     });
 
     [Fact]
+    public void Choose_long_lived_second_input_does_not_accumulate_dead_entries() => TestLoop.Run(() =>
+    {
+        var (stop, _) = Promise.Create<int>();
+        stop.OnSuccess(_ => { });
+        for (int i = 0; i < 1000; i++)
+        {
+            var (x, rx) = Promise.Create<int>();
+            var c = Promise.Choose(x, stop);
+            rx.Resolve(i);
+            Assert.Equal(i, c.Result);
+        }
+
+        int count = 0;
+        for (var n = (ICallbackCounter)new ICallbackCounter(stop); n.Next(); )
+        {
+            count++;
+        }
+
+        Assert.True(count <= 3, $"{count} callbacks left on the long-lived promise");
+    });
+
+    [Fact]
     public void NChoose_resolved_collects_in_order() => TestLoop.Run(() =>
     {
         var (a, _) = Promise.Create<int>();
