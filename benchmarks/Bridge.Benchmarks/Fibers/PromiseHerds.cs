@@ -19,24 +19,17 @@ public interface IPromiseHerd : IDisposable
     void ResumeAll();
 }
 
-/// <summary><see cref="IPromiseHerd"/> of fibers awaiting one <see cref="FiberPromise{T}"/>, on a switch, under <c>Fiber.Run</c>.</summary>
-public sealed class FiberPromiseHerd : IPromiseHerd
+/// <summary>
+/// The round driving shared by both herds: a dedicated thread runs the loop, <see cref="Command"/> tells it to go on
+/// (true: suspend or resume, then wait until the loop signals) or to stop (false).
+/// </summary>
+public abstract class PromiseHerdBase : IPromiseHerd
 {
-    private readonly int _fibers;
-    private readonly Thread _thread;
-    private readonly ManualResetEventSlim _signal = new();
-    private readonly object _gate = new();
-    private FiberResolver<bool>? _command; // true: go on; false: stop
+    private Thread? _thread;
     private bool _suspended;
 
-    /// <summary>Starts the loop thread.</summary>
-    public FiberPromiseHerd(int fibers)
-    {
-        _fibers = fibers;
-        _thread = new Thread(Run) { IsBackground = true, Name = "fiber herd" };
-        _thread.Start();
-        _signal.Wait();
-    }
+    /// <summary>Set by the loop when a round has reached the state the driver waits for.</summary>
+    protected ManualResetEventSlim Signal { get; } = new();
 
     /// <inheritdoc />
     public void Suspend()
@@ -61,10 +54,40 @@ public sealed class FiberPromiseHerd : IPromiseHerd
     {
         ResumeAll();
         Command(false);
-        _thread.Join();
+        _thread!.Join();
     }
 
-    private void Command(bool go)
+    /// <summary>Starts the loop thread and waits until it is ready for commands.</summary>
+    protected void Start(string name)
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.Start();
+        Signal.Wait();
+    }
+
+    /// <summary>Sends one command to the loop; for "go on", returns once the loop has signalled.</summary>
+    protected abstract void Command(bool go);
+
+    /// <summary>The loop thread's body.</summary>
+    protected abstract void Run();
+}
+
+/// <summary><see cref="IPromiseHerd"/> of fibers awaiting one <see cref="FiberPromise{T}"/>, on a switch, under <c>Fiber.Run</c>.</summary>
+public sealed class FiberPromiseHerd : PromiseHerdBase
+{
+    private readonly int _fibers;
+    private readonly object _gate = new();
+    private FiberResolver<bool>? _command; // true: go on; false: stop
+
+    /// <summary>Starts the loop thread.</summary>
+    public FiberPromiseHerd(int fibers)
+    {
+        _fibers = fibers;
+        Start("fiber herd");
+    }
+
+    /// <inheritdoc />
+    protected override void Command(bool go)
     {
         FiberResolver<bool> command;
         lock (_gate)
@@ -72,11 +95,11 @@ public sealed class FiberPromiseHerd : IPromiseHerd
             command = _command!;
         }
 
-        _signal.Reset();
+        Signal.Reset();
         command.Resolve(go); // wakes the loop's main fiber from this thread
         if (go)
         {
-            _signal.Wait();
+            Signal.Wait();
         }
     }
 
@@ -91,11 +114,12 @@ public sealed class FiberPromiseHerd : IPromiseHerd
         return promise;
     }
 
-    private void Run() => Fiber.Run(async _ =>
+    /// <inheritdoc />
+    protected override void Run() => Fiber.Run(async _ =>
     {
         using var external = EventLoop.Current!.TrackExternalOperation(); // commands come from another thread
         var command = NextCommand();
-        _signal.Set();
+        Signal.Set();
         while (await command)
         {
             var (promise, resolver) = FiberPromise.Create<int>("herd");
@@ -107,68 +131,38 @@ public sealed class FiberPromiseHerd : IPromiseHerd
                 }
 
                 var resume = NextCommand();
-                _signal.Set(); // all suspended
+                Signal.Set(); // all suspended
                 await resume;
                 resolver.Resolve(1);
             });
             command = NextCommand();
-            _signal.Set(); // all finished
+            Signal.Set(); // all finished
         }
     });
 }
 
 /// <summary>Baseline <see cref="IPromiseHerd"/>: async Task methods awaiting one <see cref="TaskCompletionSource"/> on the AsyncEx-style context.</summary>
-public sealed class TaskPromiseHerd : IPromiseHerd
+public sealed class TaskPromiseHerd : PromiseHerdBase
 {
     private readonly int _tasks;
-    private readonly Thread _thread;
-    private readonly ManualResetEventSlim _signal = new();
     private SynchronizationContext? _context;
     private TaskCompletionSource<bool>? _command;
-    private bool _suspended;
 
     /// <summary>Starts the context thread.</summary>
     public TaskPromiseHerd(int tasks)
     {
         _tasks = tasks;
-        _thread = new Thread(Run) { IsBackground = true, Name = "task herd" };
-        _thread.Start();
-        _signal.Wait();
+        Start("task herd");
     }
 
     /// <inheritdoc />
-    public void Suspend()
+    protected override void Command(bool go)
     {
-        ResumeAll(); // a round still waiting is finished first
-        Command(true);
-        _suspended = true;
-    }
-
-    /// <inheritdoc />
-    public void ResumeAll()
-    {
-        if (_suspended)
-        {
-            Command(true);
-            _suspended = false;
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        ResumeAll();
-        Command(false);
-        _thread.Join();
-    }
-
-    private void Command(bool go)
-    {
-        _signal.Reset();
+        Signal.Reset();
         if (go)
         {
             _context!.Post(static s => ((TaskCompletionSource<bool>)s!).SetResult(true), _command);
-            _signal.Wait();
+            Signal.Wait();
         }
         else
         {
@@ -176,11 +170,12 @@ public sealed class TaskPromiseHerd : IPromiseHerd
         }
     }
 
-    private void Run() => BlockingCollectionContext.Run(async () =>
+    /// <inheritdoc />
+    protected override void Run() => BlockingCollectionContext.Run(async () =>
     {
         _context = SynchronizationContext.Current;
         _command = new TaskCompletionSource<bool>();
-        _signal.Set();
+        Signal.Set();
         while (await _command.Task)
         {
             var source = new TaskCompletionSource();
@@ -191,12 +186,12 @@ public sealed class TaskPromiseHerd : IPromiseHerd
             }
 
             _command = new TaskCompletionSource<bool>();
-            _signal.Set(); // all suspended
+            Signal.Set(); // all suspended
             await _command.Task;
             source.SetResult();
             await countdown.Task;
             _command = new TaskCompletionSource<bool>();
-            _signal.Set(); // all finished
+            Signal.Set(); // all finished
         }
     });
 
