@@ -90,6 +90,3 @@ internal sealed class AnyState<T>(CancelContext context, Func<T, T, T>? combine)
         }
     }
 }
-
-/// <summary>The private reason <c>Fiber.Any</c> cancels the losers with (Eio's <c>Not_first</c>).</summary>
-internal sealed class NotFirstException() : Exception("Another branch of Fiber.Any returned first");
