@@ -7,8 +7,8 @@ namespace Bridge.Fibers;
 internal interface ICancelHook
 {
     /// <summary>
-    /// Cancel <paramref name="fiber"/>'s wait (token identifies the wait). Must not switch fibers: it removes the waiter
+    /// Cancel <paramref name="fiber"/>'s wait. Must not switch fibers: it removes the waiter
     /// and, if it was still waiting, resumes it with <paramref name="error"/>. Called at most once per registration.
     /// </summary>
-    void Cancel(FiberContext fiber, object? token, CancelledException error);
+    void Cancel(FiberContext fiber, CancelledException error);
 }

@@ -85,7 +85,7 @@ internal sealed class AnyState<T>(CancelContext context, Func<T, T, T>? combine)
         public void UnsafeOnCompleted(Action continuation)
         {
             var fiber = FiberContext.Require("Fiber.Any");
-            fiber.Suspend(continuation, null, null);
+            fiber.Suspend(continuation, null);
             state._waiter = fiber;
         }
     }

@@ -12,17 +12,13 @@ namespace Bridge.Fibers;
 /// </summary>
 internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IValueTaskSource
 {
-    [ThreadStatic]
-    private static FiberContext? t_current;
-
-    // An Action, or an Action<object?> called with _continuationState: the form ValueTask-based awaits hand over
-    // (the async builder then passes its state machine box instead of allocating a delegate per fiber).
-    private Delegate? _continuation;
-    private object? _continuationState;
-    private ICancelHook? _cancelHook;
-    // While suspended: the token of the wait (handed to its cancel hook). Once resumed: the error the awaiter must
-    // throw, or null. The two are never needed at the same time, so they share one field (fibers are many; keep them small).
-    private object? _waitState;
+    // Where the fiber resumes, one field for all three forms (fibers are many; keep them small): an Action; an async
+    // method's box, when the continuation is the async builder's own box invoker (what every ValueTask-based await
+    // hands over, so no delegate is allocated per fiber); or, rarely, any other (Action<object?>, state) pair.
+    private object? _continuation;
+    // While suspended: the wait's cancel hook, if any. Once resumed: the error the awaiter must throw, or null. The two
+    // are never needed at the same time, so they share one field.
+    private object? _wait;
     private Task _body = Task.CompletedTask; // the body's ValueTask as a Task: free for every ordinary async method
     private bool _finished;
     private bool _inForeignWait;
@@ -38,8 +34,11 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         cancel.AddFiber(this);
     }
 
-    /// <summary>The fiber running on this thread, or null.</summary>
-    public static FiberContext? Running => t_current;
+    /// <summary>
+    /// The fiber running on this thread, or null. A running fiber is always the thread's synchronization context (a step
+    /// installs it), so no thread-static of our own is needed: one thread-local read instead of two per step.
+    /// </summary>
+    public static FiberContext? Running => SynchronizationContext.Current as FiberContext;
 
     /// <summary>The run this fiber belongs to (every context it enters belongs to the same run).</summary>
     public FiberRuntime Runtime => CancelContext.Runtime;
@@ -71,7 +70,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
     internal FiberContext? NextInContext { get; set; }
 
-    internal bool HasCancelHook => _cancelHook is not null;
+    internal bool HasCancelHook => _wait is ICancelHook;
 
     // Links for the FiberWaitQueue this fiber waits in (guarded by that primitive's lock).
     internal FiberWaitQueue? WaitQueue { get; set; }
@@ -91,11 +90,10 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// <summary>The current fiber, or the clear exception for code that runs outside one.</summary>
     public static FiberContext Require(string operation)
     {
-        var fiber = t_current;
-        if (fiber is not null)
+        if (SynchronizationContext.Current is FiberContext fiber)
         {
-            // t_current is thread-static and only ever set by a step running on the fiber's own loop thread, so a
-            // non-null value already proves the thread is right: no second thread-id check on the hot path.
+            // Only a step running on the fiber's own loop thread installs it, so finding it already proves the thread
+            // is right: no second thread-id check on the hot path.
             return fiber;
         }
 
@@ -150,7 +148,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// Parks the fiber: <paramref name="continuation"/> runs when something calls <see cref="Resume"/>. When
     /// <paramref name="hook"/> is given, cancelling the fiber's context calls it while the fiber waits.
     /// </summary>
-    public void Suspend(Action continuation, ICancelHook? hook, object? token)
+    public void Suspend(Action continuation, ICancelHook? hook)
     {
         if (_continuation is not null)
         {
@@ -158,26 +156,22 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         }
 
         _continuation = continuation;
-        _continuationState = null;
-        _cancelHook = hook;
-        _waitState = token;
+        _wait = hook;
     }
 
     /// <summary>
-    /// Like <see cref="Suspend(Action, ICancelHook?, object?)"/> for a continuation that takes a state (what
+    /// Like <see cref="Suspend(Action, ICancelHook?)"/> for a continuation that takes a state (what
     /// <c>IValueTaskSource.OnCompleted</c> receives: the async method's box, with no delegate allocated for it).
     /// </summary>
-    public void Suspend(Action<object?> continuation, object? state, ICancelHook? hook, object? token)
+    public void Suspend(Action<object?> continuation, object? state, ICancelHook? hook)
     {
         if (_continuation is not null)
         {
             throw ConcurrentAwaitError();
         }
 
-        _continuation = continuation;
-        _continuationState = state;
-        _cancelHook = hook;
-        _waitState = token;
+        _continuation = BoxInvoker.Pack(continuation, state);
+        _wait = hook;
     }
 
     /// <summary>
@@ -201,11 +195,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         $"{this} is already suspended: two awaits are pending in one fiber. Await each operation before starting the next, or fork a fiber for concurrent work.");
 
     /// <summary>Arms cancellation for the wait the fiber is suspended in (called under the primitive's lock).</summary>
-    public void SetCancelHook(ICancelHook hook, object? token)
-    {
-        _cancelHook = hook;
-        _waitState = token;
-    }
+    public void SetCancelHook(ICancelHook hook) => _wait = hook;
 
     /// <summary>
     /// Makes the suspended fiber runnable (Eio's <c>enqueue</c>): appended to the tail of its loop's run queue, from the
@@ -214,9 +204,8 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// </summary>
     public void Resume(Exception? error = null)
     {
-        _cancelHook = null;
-        _waitState = error;
-        if (t_current is { } running && ReferenceEquals(running.Runtime, Runtime))
+        _wait = error; // also disarms the cancel hook
+        if (Running is { } running && ReferenceEquals(running.Runtime, Runtime))
         {
             // Called from a fiber step of this very runtime: its loop thread, inside RunUntil.
             Loop.EnqueueSendOrPost(s_execute, this, null);
@@ -254,9 +243,8 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// </summary>
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
-        Debug.Assert(_continuation is null && _cancelHook is null, "a running fiber has no pending wait");
-        _continuation = continuation;
-        _continuationState = state;
+        Debug.Assert(_continuation is null && _wait is null, "a running fiber has no pending wait");
+        _continuation = BoxInvoker.Pack(continuation, state);
         Loop.EnqueueSendOrPost(s_execute, this, null);
     }
 
@@ -276,18 +264,18 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// <summary>Called by <see cref="CancelContext.Cancel"/>: swaps the hook for nothing and calls it.</summary>
     public void CancelWait(CancelledException error)
     {
-        var hook = _cancelHook;
-        var token = _waitState;
-        _cancelHook = null;
-        _waitState = null;
-        hook?.Cancel(this, token, error);
+        if (_wait is ICancelHook hook)
+        {
+            _wait = null;
+            hook.Cancel(this, error);
+        }
     }
 
     /// <summary>The error delivered with the last resume (cancellation, poisoning), cleared on read.</summary>
     public Exception? TakeResumeError()
     {
-        var error = _waitState as Exception;
-        _waitState = null;
+        var error = _wait as Exception;
+        _wait = null;
         return error;
     }
 
@@ -295,15 +283,13 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     public void Execute()
     {
         var continuation = _continuation;
-        var state = _continuationState;
         _continuation = null;
-        _continuationState = null;
         if (continuation is null)
         {
             return; // already resumed (e.g. a stale post after cancellation)
         }
 
-        RunStep(continuation, state);
+        RunStep(continuation);
     }
 
     /// <summary>Foreign awaits come back here: the continuation is queued on the loop as this fiber.</summary>
@@ -337,19 +323,12 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
     public override string ToString() => Name is null ? $"fiber #{Id}" : $"fiber #{Id} '{Name}'";
 
-    private void RunStep(Delegate continuation, object? state)
+    private void RunStep(object continuation)
     {
         var previous = Enter();
         try
         {
-            if (continuation is Action action)
-            {
-                action();
-            }
-            else
-            {
-                ((Action<object?>)continuation)(state);
-            }
+            BoxInvoker.Invoke(continuation);
         }
         finally
         {
@@ -359,19 +338,14 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         AfterStep();
     }
 
-    private (FiberContext? Fiber, SynchronizationContext? Context) Enter()
+    private SynchronizationContext? Enter()
     {
-        var previous = (t_current, SynchronizationContext.Current);
-        t_current = this;
+        var previous = SynchronizationContext.Current;
         SetSynchronizationContext(this);
         return previous;
     }
 
-    private static void Leave((FiberContext? Fiber, SynchronizationContext? Context) previous)
-    {
-        t_current = previous.Fiber;
-        SetSynchronizationContext(previous.Context);
-    }
+    private static void Leave(SynchronizationContext? previous) => SetSynchronizationContext(previous);
 
     /// <summary>
     /// After each step: finished? (checking the body's task is far cheaper than a completion callback per fiber) —

@@ -384,7 +384,7 @@ public sealed class Switch : IFiberOwner
         public void UnsafeOnCompleted(Action continuation)
         {
             var fiber = FiberContext.Require("Switch.Run");
-            fiber.Suspend(continuation, null, null);
+            fiber.Suspend(continuation, null);
             sw._idleWaiter = fiber;
         }
     }

@@ -127,7 +127,7 @@ public sealed class FiberCondition : ICancelHook
 
     private long Broadcasts => Interlocked.Read(ref _broadcasts);
 
-    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
         FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }
@@ -153,7 +153,7 @@ public sealed class FiberCondition : ICancelHook
             if (!missed)
             {
                 condition._waiters.Enqueue(fiber);
-                fiber.SetCancelHook(condition, null);
+                fiber.SetCancelHook(condition);
             }
 
             condition._gate.Exit();

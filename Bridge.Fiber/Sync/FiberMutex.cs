@@ -172,7 +172,7 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
             else if (state == HeldWithWaiters || Interlocked.CompareExchange(ref _state, HeldWithWaiters, Held) == Held)
             {
                 _waiters.Enqueue(fiber);
-                fiber.SetCancelHook(this, null);
+                fiber.SetCancelHook(this);
                 _gate.Exit();
                 return;
             }
@@ -183,7 +183,7 @@ public sealed class FiberMutex : ICancelHook, IWaitSite
         fiber.Resume(poison is null ? null : new PoisonedException(poison));
     }
 
-    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
         FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }

@@ -102,11 +102,11 @@ public sealed class FiberPool<T> : ICancelHook, IWaitSite
         else
         {
             _waiters.Enqueue(fiber);
-            fiber.SetCancelHook(this, null);
+            fiber.SetCancelHook(this);
         }
     }
 
-    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
         if (_waiters.Remove(fiber))
         {

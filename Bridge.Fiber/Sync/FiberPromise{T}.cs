@@ -83,7 +83,7 @@ public sealed class FiberPromise<T> : ICancelHook, IValueTaskSource<T>
     void IValueTaskSource<T>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
         var fiber = FiberContext.Running;
-        fiber?.Suspend(continuation, state, this, null); // parked before any other thread can see it
+        fiber?.Suspend(continuation, state, this); // parked before any other thread can see it
         _gate.Enter();
         bool resolved = _state != 0;
         if (!resolved)
@@ -155,7 +155,7 @@ public sealed class FiberPromise<T> : ICancelHook, IValueTaskSource<T>
         return true;
     }
 
-    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
         FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }

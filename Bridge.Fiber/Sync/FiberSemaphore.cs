@@ -76,7 +76,7 @@ public sealed class FiberSemaphore : ICancelHook, IWaitSite
         if (_value == 0)
         {
             _waiters.Enqueue(fiber);
-            fiber.SetCancelHook(this, null);
+            fiber.SetCancelHook(this);
             _gate.Exit();
             return;
         }
@@ -86,7 +86,7 @@ public sealed class FiberSemaphore : ICancelHook, IWaitSite
         fiber.Resume();
     }
 
-    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
         FiberWaitQueue.CancelWaiter(ref _gate, _waiters, fiber, error);
     }

@@ -127,7 +127,7 @@ public sealed class FiberStream<T> : ICancelHook
         return true;
     }
 
-    void ICancelHook.Cancel(FiberContext fiber, object? token, CancelledException error)
+    void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
         // Find the queue through the fiber's own link, not the token: when another thread has just taken this fiber
         // out and is resuming it, the hook and token can be read half-cleared (hook set, token null).
@@ -163,7 +163,7 @@ public sealed class FiberStream<T> : ICancelHook
             else
             {
                 stream._writers.Enqueue(fiber); // the item stays in the writer's box
-                fiber.SetCancelHook(stream, null);
+                fiber.SetCancelHook(stream);
                 stream._gate.Exit();
                 return;
             }
@@ -191,7 +191,7 @@ public sealed class FiberStream<T> : ICancelHook
             if (stream._items.Count == 0 && stream._writers.IsEmpty)
             {
                 stream._readers.Enqueue(fiber);
-                fiber.SetCancelHook(stream, null);
+                fiber.SetCancelHook(stream);
                 stream._gate.Exit();
                 return;
             }

@@ -46,7 +46,7 @@ public readonly struct WaitAwaiter : ICriticalNotifyCompletion
     /// <summary>Parks the fiber.</summary>
     public void UnsafeOnCompleted(Action continuation)
     {
-        _fiber!.Suspend(continuation, null, null);
+        _fiber!.Suspend(continuation, null);
         _site!.Register(_fiber);
     }
 }
@@ -101,7 +101,7 @@ public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
     /// <summary>Parks the fiber.</summary>
     public void UnsafeOnCompleted(Action continuation)
     {
-        _fiber!.Suspend(continuation, null, null);
+        _fiber!.Suspend(continuation, null);
         _site!.Register(_fiber);
     }
 }

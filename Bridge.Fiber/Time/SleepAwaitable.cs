@@ -39,13 +39,13 @@ public readonly struct SleepAwaitable : ICriticalNotifyCompletion
             throw _fiber.ConcurrentAwaitError();
         }
 
+        bool fired = ReferenceEquals(_fiber.WaitSlot, TimerFired);
+        _fiber.WaitSlot = null; // the fired mark, or the timer of a cancelled sleep
         if (_fiber.TakeResumeError() is { } error)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
 
-        bool fired = ReferenceEquals(_fiber.WaitSlot, TimerFired);
-        _fiber.WaitSlot = null;
         if (!fired)
         {
             _fiber.Check();
@@ -62,7 +62,7 @@ public readonly struct SleepAwaitable : ICriticalNotifyCompletion
     {
         if (_duration <= TimeSpan.Zero)
         {
-            _fiber.Suspend(continuation, null, null);
+            _fiber.Suspend(continuation, null);
             _fiber.ResumeSelf();
             return;
         }
@@ -73,16 +73,17 @@ public readonly struct SleepAwaitable : ICriticalNotifyCompletion
             fiber.WaitSlot = TimerFired;
             fiber.Resume();
         }, _fiber);
-        _fiber.Suspend(continuation, SleepCancel.Instance, timer);
+        _fiber.WaitSlot = timer; // what cancellation stops; replaced by the fired mark when it fires
+        _fiber.Suspend(continuation, SleepCancel.Instance);
     }
 
     private sealed class SleepCancel : ICancelHook
     {
         public static readonly SleepCancel Instance = new();
 
-        public void Cancel(FiberContext fiber, object? token, CancelledException error)
+        public void Cancel(FiberContext fiber, CancelledException error)
         {
-            if (((LoopTimer)token!).Cancel())
+            if (fiber.WaitSlot is LoopTimer timer && timer.Cancel())
             {
                 fiber.Resume(error);
             }

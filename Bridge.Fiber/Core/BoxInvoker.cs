@@ -1,0 +1,69 @@
+using System.Threading.Tasks.Sources;
+
+namespace Bridge.Fibers;
+
+/// <summary>
+/// How a suspended fiber stores where it resumes in one field. Every <c>await</c> of a ValueTask over a Bridge source
+/// hands <c>IValueTaskSource.OnCompleted</c> the same pair: the async method builder's static "resume this box"
+/// delegate and the method's box. Knowing that delegate, the fiber keeps only the box; any other pair (rare: a ValueTask
+/// turned into a Task, a hand-written awaiter) is kept in a small holder.
+/// </summary>
+internal static class BoxInvoker
+{
+    // Found once by awaiting a probe source from an ordinary async method: whatever the runtime version passes is what
+    // it will pass for every fiber. Null if the probe saw something unexpected: then every pair goes into a holder.
+    private static readonly Action<object?>? s_builderInvoker = FindBuilderInvoker();
+
+    /// <summary>The one object that <see cref="Invoke"/> resumes as <c>continuation(state)</c>.</summary>
+    public static object Pack(Action<object?> continuation, object? state) =>
+        state is Task && ReferenceEquals(continuation, s_builderInvoker)
+            ? state // an async method's box is a Task: never mistaken for an Action or a holder
+            : new StatefulContinuation(continuation, state);
+
+    /// <summary>Runs a continuation stored by <see cref="FiberContext"/>: an Action, a box, or a holder.</summary>
+    public static void Invoke(object continuation)
+    {
+        if (continuation is Action action)
+        {
+            action();
+        }
+        else if (continuation is StatefulContinuation pair)
+        {
+            pair.Callback(pair.State);
+        }
+        else
+        {
+            s_builderInvoker!(continuation);
+        }
+    }
+
+    private static Action<object?>? FindBuilderInvoker()
+    {
+        var probe = new Probe();
+        _ = AwaitProbe(probe); // stays suspended for good: one small object, once per process
+        return probe.State is Task ? probe.Continuation : null;
+    }
+
+    private static async ValueTask AwaitProbe(Probe probe) => await new ValueTask(probe, 0);
+
+    private sealed record StatefulContinuation(Action<object?> Callback, object? State);
+
+    private sealed class Probe : IValueTaskSource
+    {
+        public Action<object?>? Continuation { get; private set; }
+
+        public object? State { get; private set; }
+
+        public ValueTaskSourceStatus GetStatus(short token) => ValueTaskSourceStatus.Pending;
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        {
+            Continuation = continuation;
+            State = state;
+        }
+
+        public void GetResult(short token)
+        {
+        }
+    }
+}
