@@ -73,8 +73,6 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     internal bool HasCancelHook => _wait is ICancelHook;
 
     // Links for the FiberWaitQueue this fiber waits in (guarded by that primitive's lock).
-    internal FiberWaitQueue? WaitQueue { get; set; }
-
     internal FiberContext? WaitPrev { get; set; }
 
     internal FiberContext? WaitNext { get; set; }

@@ -3,8 +3,9 @@ namespace Bridge.Fibers;
 /// <summary>
 /// The one waiter mechanism under every blocking primitive (fiber promise, stream, mutex, semaphore, condition): a FIFO
 /// of suspended fibers threaded through the fibers themselves, so waiting allocates nothing and a cancelled waiter is
-/// unlinked in O(1). A fiber waits in at most one queue at a time. Not synchronised: the owning primitive holds its
-/// lock around every call.
+/// unlinked in O(1). A fiber waits in at most one queue at a time, and a fiber in no queue has no
+/// <see cref="FiberContext.WaitPrev"/>: so "is it still here?" needs no back-pointer (fibers are many; keep them small).
+/// Not synchronised: the owning primitive holds its lock around every call.
 /// </summary>
 internal sealed class FiberWaitQueue
 {
@@ -17,7 +18,6 @@ internal sealed class FiberWaitQueue
 
     public void Enqueue(FiberContext fiber)
     {
-        fiber.WaitQueue = this;
         fiber.WaitPrev = _tail;
         fiber.WaitNext = null;
         if (_tail is null)
@@ -47,10 +47,13 @@ internal sealed class FiberWaitQueue
 
     public FiberContext? Peek() => _head;
 
-    /// <summary>Unlinks <paramref name="fiber"/> if it waits here; false if it had already been taken out.</summary>
+    /// <summary>
+    /// Unlinks <paramref name="fiber"/> if it waits here; false if it had already been taken out. The caller knows the
+    /// fiber waited in this queue, if in any (it is the queue of the primitive whose cancel hook the fiber armed).
+    /// </summary>
     public bool Remove(FiberContext fiber)
     {
-        if (fiber.WaitQueue != this)
+        if (fiber.WaitPrev is null && _head != fiber)
         {
             return false;
         }
@@ -73,7 +76,6 @@ internal sealed class FiberWaitQueue
             fiber.WaitNext.WaitPrev = fiber.WaitPrev;
         }
 
-        fiber.WaitQueue = null;
         fiber.WaitPrev = fiber.WaitNext = null;
         Count--;
         return true;
@@ -96,15 +98,16 @@ internal sealed class FiberWaitQueue
 
     /// <summary>
     /// Takes every waiter out without allocating: returns the first, still chained to the others through
-    /// <see cref="FiberContext.WaitNext"/>. Each is already unlinked from this queue (a racing cancellation finds nothing
-    /// to remove); the caller walks the chain reading <c>WaitNext</c> before it resumes each fiber, and clears the links.
+    /// <see cref="FiberContext.WaitNext"/>. Each is already unlinked from this queue (no <c>WaitPrev</c>, not the head:
+    /// a racing cancellation finds nothing to remove); the caller walks the chain reading <c>WaitNext</c> before it
+    /// resumes each fiber, and clears the links.
     /// </summary>
     public FiberContext? DetachAll()
     {
         var first = _head;
         for (var fiber = first; fiber is not null; fiber = fiber.WaitNext)
         {
-            fiber.WaitQueue = null;
+            fiber.WaitPrev = null;
         }
 
         _head = _tail = null;

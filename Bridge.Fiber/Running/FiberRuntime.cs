@@ -89,7 +89,7 @@ internal sealed class FiberRuntime
     {
         foreach (var fiber in RootContext.Fibers())
         {
-            string state = fiber.WaitQueue is not null ? "blocked in a Bridge primitive"
+            string state = fiber.HasCancelHook ? "blocked in a Bridge primitive"
                 : fiber.IsSuspended ? "suspended" : "runnable";
             yield return $"{fiber} ({state}, cancellation context '{fiber.CancelContext.Purpose}')";
         }

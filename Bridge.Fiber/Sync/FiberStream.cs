@@ -129,11 +129,11 @@ public sealed class FiberStream<T> : ICancelHook
 
     void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
-        // Find the queue through the fiber's own link, not the token: when another thread has just taken this fiber
-        // out and is resuming it, the hook and token can be read half-cleared (hook set, token null).
+        // Readers wait only while there is nothing to take and writers only while there is no room, so at most one of
+        // the two queues is non-empty: if the fiber still waits here, it is in that one.
         _gate.Enter();
-        var queue = fiber.WaitQueue;
-        bool removed = (queue == _readers || queue == _writers) && queue.Remove(fiber);
+        var queue = _readers.IsEmpty ? _writers : _readers;
+        bool removed = queue.Remove(fiber);
         if (removed)
         {
             WaitBox<T>.Clear(fiber);
