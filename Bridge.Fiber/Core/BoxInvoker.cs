@@ -12,13 +12,38 @@ internal static class BoxInvoker
 {
     // Found once by awaiting a probe source from an ordinary async method: whatever the runtime version passes is what
     // it will pass for every fiber. Null if the probe saw something unexpected: then every pair goes into a holder.
-    private static readonly Action<object?>? s_builderInvoker = FindBuilderInvoker();
+    private static readonly Action<object?>? s_builderInvoker;
+
+    // What ValueTaskAwaiter.UnsafeOnCompleted(Action) passes with the Action as state (also found by the probe).
+    private static readonly Action<object?>? s_runtimeActionInvoker;
+
+    static BoxInvoker()
+    {
+        var probe = new Probe();
+        _ = AwaitProbe(probe); // stays suspended for good: one small object, once per process
+        s_builderInvoker = probe.State is Task ? probe.Continuation : null;
+
+        Action marker = static () => { };
+        new ValueTask(probe, 0).GetAwaiter().UnsafeOnCompleted(marker);
+        s_runtimeActionInvoker = ReferenceEquals(probe.State, marker) ? probe.Continuation : null;
+    }
+
+    /// <summary>Runs its state as an <see cref="Action"/>: what Bridge's own awaiters pass to a ValueTask source.</summary>
+    public static Action<object?> InvokeAction { get; } = static action => ((Action)action!)();
 
     /// <summary>The one object that <see cref="Invoke"/> resumes as <c>continuation(state)</c>.</summary>
-    public static object Pack(Action<object?> continuation, object? state) =>
-        state is Task && ReferenceEquals(continuation, s_builderInvoker)
-            ? state // an async method's box is a Task: never mistaken for an Action or a holder
+    public static object Pack(Action<object?> continuation, object? state)
+    {
+        if (state is Action action && (ReferenceEquals(continuation, InvokeAction) || ReferenceEquals(continuation, s_runtimeActionInvoker)))
+        {
+            return action;
+        }
+
+        // An async method's box (the standard builders' Task, or a pooling builder's box): never an Action or a holder.
+        return state is not (null or Action or StatefulContinuation) && ReferenceEquals(continuation, s_builderInvoker)
+            ? state
             : new StatefulContinuation(continuation, state);
+    }
 
     /// <summary>Runs a continuation stored by <see cref="FiberContext"/>: an Action, a box, or a holder.</summary>
     public static void Invoke(object continuation)
@@ -35,13 +60,6 @@ internal static class BoxInvoker
         {
             s_builderInvoker!(continuation);
         }
-    }
-
-    private static Action<object?>? FindBuilderInvoker()
-    {
-        var probe = new Probe();
-        _ = AwaitProbe(probe); // stays suspended for good: one small object, once per process
-        return probe.State is Task ? probe.Continuation : null;
     }
 
     private static async ValueTask AwaitProbe(Probe probe) => await new ValueTask(probe, 0);

@@ -386,18 +386,23 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         }
 
         _escapeWatch = true;
+        BeforeEscapeWatch?.Invoke(this);
 
         // The check must run on the thread that completes the body. An awaiter continuation would not: .NET does not
         // inline it where a SynchronizationContext is current (the loop, inside this fiber), so it would hop to the
         // thread pool, look "escaped", and post to a loop that may already have been disposed — crashing the process.
-        // A synchronous task continuation runs inline on the completing thread.
+        // A synchronous task continuation runs inline on the completing thread — or, when the body has already
+        // finished elsewhere in the moment since AfterStep looked, right here at registration, on the loop thread, while
+        // the fiber is still marked as in a foreign wait. That case is an escape too: missing it left the switch
+        // waiting for a finished fiber, and the loop asleep for good.
         _ = _body.ContinueWith(
             static (_, state) =>
             {
                 var fiber = (FiberContext)state!;
-                if (!fiber.Loop.IsOnLoopThread)
+                bool onLoop = fiber.Loop.IsOnLoopThread;
+                if (!onLoop || fiber._inForeignWait)
                 {
-                    int thread = Environment.CurrentManagedThreadId;
+                    int thread = onLoop ? -1 : Environment.CurrentManagedThreadId;
                     fiber.Loop.Post(static s =>
                     {
                         var (f, t) = ((FiberContext, int))s!;
@@ -411,6 +416,12 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
             TaskScheduler.Default);
     }
 
+    /// <summary>Test seam: runs between the end-of-step check and the escape watch's registration (null in production).</summary>
+    internal static Action<FiberContext>? BeforeEscapeWatch { get; set; }
+
+    /// <summary>Whether the fiber's body has completed, wherever it ran (tests).</summary>
+    internal bool BodyCompleted => _body.IsCompleted;
+
     private void FinishEscaped(int thread)
     {
         if (_finished)
@@ -418,8 +429,9 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
             return;
         }
 
+        string where = thread < 0 ? "on another thread" : $"on thread {thread}";
         var escaped = new InvalidOperationException(
-            $"{this} finished on thread {thread}, off its loop '{Loop.Name}': ConfigureAwait(false) or Task.Run moved the fiber's code off the loop. Fiber code must stay on its loop; remove ConfigureAwait(false).");
+            $"{this} finished {where}, off its loop '{Loop.Name}': ConfigureAwait(false) or Task.Run moved the fiber's code off the loop. Fiber code must stay on its loop; remove ConfigureAwait(false).");
         Exception? own = _body.IsCompletedSuccessfully ? null : GetError();
         FinishWith(own is null ? escaped : new AggregateException(escaped, own));
     }

@@ -222,7 +222,7 @@ public sealed class FiberPromise<T> : ICancelHook, IValueTaskSource<T>
         public void UnsafeOnCompleted(Action continuation)
         {
             ((IValueTaskSource<T>)_promise).OnCompleted(
-                static c => ((Action)c!)(), continuation, 0, ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
+                BoxInvoker.InvokeAction, continuation, 0, ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
         }
     }
 

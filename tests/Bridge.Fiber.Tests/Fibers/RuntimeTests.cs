@@ -95,18 +95,15 @@ public class RuntimeTests
         {
             try
             {
+                using var stepEnded = new ManualResetEventSlim();
                 await Switch.Run(sw =>
                 {
                     F.Fork(sw, async () =>
                     {
-                        int loopThread = Environment.CurrentManagedThreadId;
-                        do
-                        {
-                            await Task.Run(static () => { }).ConfigureAwait(false);
-                        }
-                        while (Environment.CurrentManagedThreadId == loopThread);
+                        await EscapeTheLoop(stepEnded).ConfigureAwait(false);
                         Volatile.Write(ref s_escapedBodyRan, true);
                     });
+                    stepEnded.Set();
                     return ValueTask.CompletedTask;
                 });
                 Line("not reached");
@@ -129,18 +126,15 @@ public class RuntimeTests
         {
             try
             {
+                using var stepEnded = new ManualResetEventSlim();
                 await Switch.Run(sw =>
                 {
                     F.Fork(sw, async () =>
                     {
-                        int loopThread = Environment.CurrentManagedThreadId;
-                        do
-                        {
-                            await Task.Run(static () => { }).ConfigureAwait(false);
-                        }
-                        while (Environment.CurrentManagedThreadId == loopThread);
+                        await EscapeTheLoop(stepEnded).ConfigureAwait(false);
                         await F.Yield();
                     });
+                    stepEnded.Set();
                     return ValueTask.CompletedTask;
                 });
             }
@@ -158,6 +152,66 @@ public class RuntimeTests
     }
 
     private static bool s_escapedBodyRan;
+
+    [Fact]
+    public void A_fiber_that_finishes_off_the_loop_before_its_escape_watch_is_armed_still_fails_its_switch()
+    {
+        // Regression: when the body completed on a pool thread in the moment between the end-of-step check and the
+        // watch's registration, the watch ran inline on the loop thread, took that for a normal finish and did nothing:
+        // the switch waited for a finished fiber and the loop slept for good. Here that moment is forced.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventLoop? loop = null;
+        FiberContext.BeforeEscapeWatch = fiber =>
+        {
+            if (ReferenceEquals(fiber.Loop, Volatile.Read(ref loop)))
+            {
+                gate.SetResult(); // the fiber goes on on the pool...
+                Assert.True(SpinWait.SpinUntil(() => fiber.BodyCompleted, TimeSpan.FromSeconds(30))); // ...and finishes there
+            }
+        };
+        try
+        {
+            var run = Task.Run(() => Eio.Run(async _ =>
+            {
+                Volatile.Write(ref loop, EventLoop.Current);
+                try
+                {
+                    await Switch.Run(sw =>
+                    {
+                        F.Fork(sw, async () => await gate.Task.ConfigureAwait(false));
+                        return ValueTask.CompletedTask;
+                    });
+                    Line("not reached");
+                }
+                catch (InvalidOperationException e)
+                {
+                    Line(e.Message.Contains("off its loop", StringComparison.Ordinal) ? "switch failed: fiber finished off its loop" : e.Message);
+                }
+            }));
+            Assert.True(run.Wait(TimeSpan.FromSeconds(60)), "the run hung");
+            Assert.Equal(["switch failed: fiber finished off its loop"], run.Result);
+        }
+        finally
+        {
+            FiberContext.BeforeEscapeWatch = null;
+        }
+    }
+
+    /// <summary>
+    /// Continues the calling fiber on a pool thread (ConfigureAwait(false)), once the loop has ended the step that
+    /// suspended it (<paramref name="stepEnded"/>, set by the forking code after Fork returns): the escape then happens
+    /// at a known point, not in a race with the loop's own end-of-step check.
+    /// </summary>
+    private static async Task EscapeTheLoop(ManualResetEventSlim stepEnded)
+    {
+        int loopThread = Environment.CurrentManagedThreadId;
+        do
+        {
+            await Task.Run(static () => { }).ConfigureAwait(false);
+        }
+        while (Environment.CurrentManagedThreadId == loopThread);
+        Assert.True(stepEnded.Wait(TimeSpan.FromSeconds(30)), "the loop never ended the fiber's step");
+    }
 
     [Fact]
     public void Fibers_that_finish_on_the_loop_after_a_foreign_await_leave_nothing_behind()
