@@ -67,19 +67,28 @@ public sealed class DomainManager
         using var pending = caller.Loop.TrackExternalOperation();
         var thread = new Thread(() =>
         {
+            var loop = new EventLoop(new EventLoopOptions { Name = $"domain {id}" });
             try
             {
-                using var loop = new EventLoop(new EventLoopOptions { Name = $"domain {id}" });
                 domain.Attach(loop);
-                resolver.TryResolve(Fiber.RunOnLoop(loop, _ => body(), _trace, _traceGate, this, id, mock: false));
+                T value;
+                try
+                {
+                    value = Fiber.RunOnLoop(loop, _ => body(), _trace, _traceGate, this, id, mock: false);
+                }
+                finally
+                {
+                    domain.Detach(); // from here on a cancelling caller posts nothing: the loop is about to close
+                }
+
+                loop.Drain(16); // a cancellation posted as the run ended finds nothing left to cancel
+                loop.Dispose();
+                resolver.TryResolve(value);
             }
             catch (Exception e)
             {
+                loop.CloseAfterFailure();
                 resolver.TryReject(e);
-            }
-            finally
-            {
-                domain.Detach();
             }
         })
         { IsBackground = true, Name = $"Bridge domain {id}" };
