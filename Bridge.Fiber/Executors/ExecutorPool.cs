@@ -95,7 +95,7 @@ public sealed class ExecutorPool
     private void Close()
     {
         Volatile.Write(ref _closed, true);
-        while (_jobs.TryTake(out var job))
+        foreach (var job in _jobs.CloseAndDrain(new InvalidOperationException("Stream closed")))
         {
             job.Fail(new InvalidOperationException("Stream closed"));
         }

@@ -15,6 +15,7 @@ public sealed class FiberStream<T> : ICancelHook
     private readonly AddSite _addSite;
     private readonly TakeSite _takeSite;
     private SpinGate _gate;
+    private Exception? _closed; // set by CloseAndDrain: every later Add throws it
 
     /// <summary>Creates a stream holding at most <paramref name="capacity"/> items (Eio <c>Stream.create</c>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative.</exception>
@@ -54,6 +55,12 @@ public sealed class FiberStream<T> : ICancelHook
     {
         var fiber = FiberContext.Require("FiberStream.Add");
         _gate.Enter();
+        if (_closed is { } closed)
+        {
+            _gate.Exit();
+            throw new InvalidOperationException(closed.Message, closed);
+        }
+
         if (_readers.TryDequeue(out var reader))
         {
             WaitBox<T>.Put(reader, item);
@@ -127,6 +134,41 @@ public sealed class FiberStream<T> : ICancelHook
         return true;
     }
 
+    /// <summary>
+    /// Closes the stream for writers (what Eio's executor pool does to its job queue on release) and takes out every item
+    /// already in it — buffered, or offered by a blocked writer, who is then woken as if a taker had taken it. Every
+    /// later <see cref="Add"/> throws an <see cref="InvalidOperationException"/> carrying <paramref name="error"/>'s
+    /// message. One step under the lock, so no writer on another thread can slip an item in after the drain and wait
+    /// for a taker that will never come.
+    /// </summary>
+    internal List<T> CloseAndDrain(Exception error)
+    {
+        var drained = new List<T>();
+        _gate.Enter();
+        _closed = error;
+        while (_items.Count > 0)
+        {
+            drained.Add(_items.Dequeue());
+        }
+
+        var writers = _writers.DetachAll();
+        for (var writer = writers; writer is not null; writer = writer.WaitNext)
+        {
+            drained.Add(WaitBox<T>.Take(writer));
+        }
+
+        _gate.Exit();
+        for (var writer = writers; writer is not null;)
+        {
+            var next = writer.WaitNext;
+            writer.WaitPrev = writer.WaitNext = null;
+            writer.Resume();
+            writer = next;
+        }
+
+        return drained;
+    }
+
     void ICancelHook.Cancel(FiberContext fiber, CancelledException error)
     {
         // Readers wait only while there is nothing to take and writers only while there is no room, so at most one of
@@ -152,7 +194,17 @@ public sealed class FiberStream<T> : ICancelHook
         public void Register(FiberContext fiber)
         {
             stream._gate.Enter();
-            if (stream._readers.TryDequeue(out var reader))
+            if (stream._closed is { } closed)
+            {
+                // Closed between the call and the suspension (another thread): the item goes nowhere.
+                stream._gate.Exit();
+                WaitBox<T>.Clear(fiber);
+                fiber.Resume(new InvalidOperationException(closed.Message, closed));
+                return;
+            }
+
+            FiberContext? reader;
+            if (stream._readers.TryDequeue(out reader))
             {
                 WaitBox<T>.Put(reader, WaitBox<T>.Take(fiber));
             }

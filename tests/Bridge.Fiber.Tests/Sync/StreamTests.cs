@@ -56,6 +56,40 @@ public class StreamTests
     }
 
     [Fact]
+    public void Closing_drains_buffered_and_offered_items_and_later_adds_throw()
+    {
+        // The executor pool's job queue on release: one step takes out every item (the blocked writer finishes as if
+        // taken), and no later writer can wait for a taker that will never come.
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var t = new FiberStream<int>(1);
+            await Add(t, 1);
+            await Switch.Run(async sw =>
+            {
+                F.Fork(sw, () => Add(t, 2)); // blocks: the stream is full
+                Line($"Drained [{string.Join(", ", t.CloseAndDrain(new InvalidOperationException("Stream closed")))}]");
+                await F.Yield();
+            });
+            try
+            {
+                await Add(t, 3);
+            }
+            catch (InvalidOperationException e)
+            {
+                Line($"Add after close: {e.Message}");
+            }
+
+            Line($"Count {t.Count}");
+        });
+        Assert.Equal(
+            [
+                "Adding 1 to stream", "Added 1 to stream", "Adding 2 to stream", "Drained [1, 2]", "Added 2 to stream",
+                "Adding 3 to stream", "Add after close: Stream closed", "Count 0",
+            ],
+            trace);
+    }
+
+    [Fact]
     public void Readers_wait_when_the_stream_is_empty()
     {
         var trace = TraceRun.Mock(async _ =>
