@@ -31,7 +31,7 @@ public class DomainManagerTests
     public void A_domain_runs_on_another_thread_with_its_own_loop_and_rethrows_its_error()
     {
         var lines = new List<string>();
-        F.Run(async env =>
+        Bounded.Run(() => F.Run(async env =>
         {
             int caller = Environment.CurrentManagedThreadId;
             int thread = await env.DomainManager.Run(async () =>
@@ -49,7 +49,7 @@ public class DomainManagerTests
             {
                 Trace.Line($"caught {e.Message}");
             }
-        }, new FiberRunOptions { Trace = lines.Add });
+        }, new FiberRunOptions { Trace = lines.Add }));
         Assert.Equal(["domain running", "other thread: True", "caught domain failed"], lines);
     }
 
@@ -57,7 +57,7 @@ public class DomainManagerTests
     public void Cancelling_the_caller_cancels_the_domain_and_waits_for_it()
     {
         var lines = new List<string>();
-        var e = Assert.Throws<Failure>(() => F.Run(async env =>
+        var e = Assert.Throws<Failure>(() => Bounded.Run(() => F.Run(async env =>
         {
             var (started, startedResolver) = FiberPromise.Create<bool>();
             await F.Both(
@@ -79,7 +79,7 @@ public class DomainManagerTests
                     await started;
                     throw new Failure("caller failed");
                 });
-        }, new FiberRunOptions { Trace = lines.Add }));
+        }, new FiberRunOptions { Trace = lines.Add })));
         Assert.Equal("caller failed", e.Message);
         Assert.Equal(["domain cancelled"], lines);
     }

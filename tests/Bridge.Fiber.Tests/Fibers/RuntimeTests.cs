@@ -66,7 +66,7 @@ public class RuntimeTests
     [Fact]
     public void The_fiber_api_from_another_thread_throws_InvalidOperationException()
     {
-        var trace = Eio.Run(async _ =>
+        var trace = Bounded.Run(() => Eio.Run(async _ =>
         {
             await Switch.Run(async sw =>
             {
@@ -84,14 +84,14 @@ public class RuntimeTests
                 }).ConfigureAwait(true);
                 Line($"Fork from the thread pool: {message}");
             });
-        });
+        }));
         Assert.Equal(["Fork from the thread pool: refused"], trace);
     }
 
     [Fact]
     public void A_fiber_that_escapes_its_loop_fails_its_switch_instead_of_hanging()
     {
-        var trace = Eio.Run(async _ =>
+        var trace = Bounded.Run(() => Eio.Run(async _ =>
         {
             try
             {
@@ -114,7 +114,7 @@ public class RuntimeTests
                     ? "switch failed: fiber finished off its loop"
                     : e.Message);
             }
-        });
+        }));
         Assert.Equal(["switch failed: fiber finished off its loop"], trace);
         Assert.True(Volatile.Read(ref s_escapedBodyRan));
     }
@@ -122,7 +122,7 @@ public class RuntimeTests
     [Fact]
     public void An_escaped_fiber_that_then_uses_the_fiber_api_reports_both_problems()
     {
-        var trace = Eio.Run(async _ =>
+        var trace = Bounded.Run(() => Eio.Run(async _ =>
         {
             try
             {
@@ -145,7 +145,7 @@ public class RuntimeTests
                     Line(inner.GetType().Name + (inner.Message.Contains("ConfigureAwait(false)", StringComparison.Ordinal) ? " mentioning ConfigureAwait(false)" : ": " + inner.Message));
                 }
             }
-        });
+        }));
         Assert.Equal(
             ["InvalidOperationException mentioning ConfigureAwait(false)", "InvalidOperationException mentioning ConfigureAwait(false)"],
             trace);
@@ -218,18 +218,21 @@ public class RuntimeTests
     {
         // Regression: the escape check used to hop to the thread pool for every such fiber and post to the loop after
         // the run had ended, which threw on a pool thread and crashed the process.
-        for (int i = 0; i < 200; i++)
+        Bounded.Run(() =>
         {
-            int result = F.RunMock(async _ =>
+            for (int i = 0; i < 200; i++)
             {
-                await Switch.Run(async sw =>
+                int result = F.RunMock(async _ =>
                 {
-                    F.Fork(sw, async () => await Task.Run(static () => { }).ConfigureAwait(true));
-                    await Task.Run(static () => { }).ConfigureAwait(true);
+                    await Switch.Run(async sw =>
+                    {
+                        F.Fork(sw, async () => await Task.Run(static () => { }).ConfigureAwait(true));
+                        await Task.Run(static () => { }).ConfigureAwait(true);
+                    });
+                    return await Task.Run(static () => 1).ConfigureAwait(true);
                 });
-                return await Task.Run(static () => 1).ConfigureAwait(true);
-            });
-            Assert.Equal(1, result);
-        }
+                Assert.Equal(1, result);
+            }
+        });
     }
 }

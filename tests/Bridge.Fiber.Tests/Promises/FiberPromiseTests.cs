@@ -114,20 +114,20 @@ public class FiberPromiseTests
     public void Resolve_from_another_thread_wakes_a_fiber_under_Run()
     {
         string? got = null;
-        F.Run(async _ =>
+        Bounded.Run(() => F.Run(async _ =>
         {
             var (p, r) = FiberPromise.Create<string>("cross-thread");
             var resolving = Task.Run(() => r.Resolve("from the pool"));
             got = await p;
             await resolving.ConfigureAwait(true);
-        });
+        }));
         Assert.Equal("from the pool", got);
     }
 
     [Fact]
     public void Resolve_from_another_thread_wakes_a_fiber_under_RunMock_when_the_wait_is_tracked()
     {
-        var trace = Eio.Run(async _ =>
+        var trace = Bounded.Run(() => Eio.Run(async _ =>
         {
             var (p, r) = FiberPromise.Create<string>("cross-thread");
             var loop = EventLoop.Current!;
@@ -136,13 +136,13 @@ public class FiberPromiseTests
             using var hook = loop.AddLeaveIterationHook(gate.Set);
             var resolving = Task.Run(() =>
             {
-                gate.Wait();
+                Assert.True(gate.Wait(TimeSpan.FromSeconds(30)), "the loop never left an iteration");
                 r.Resolve("from the pool");
                 pending.Dispose();
             });
             Line($"got {await p}");
             await resolving.ConfigureAwait(true);
-        });
+        }));
         Assert.Equal(["got from the pool"], trace);
     }
 
@@ -172,14 +172,14 @@ public class FiberPromiseTests
     [Fact]
     public void Code_outside_fibers_can_await_a_promise_a_fiber_resolves()
     {
-        var trace = Eio.Run(async _ =>
+        var trace = Bounded.Run(() => Eio.Run(async _ =>
         {
             var (p, r) = FiberPromise.Create<string>();
             var plain = Task.Run(async () => await p + " (seen from the thread pool)");
             await Time.Sleep(TimeSpan.Zero);
             r.Resolve("resolved by a fiber");
             Line(await plain.ConfigureAwait(true));
-        });
+        }));
         Assert.Equal(["resolved by a fiber (seen from the thread pool)"], trace);
     }
 
