@@ -239,6 +239,19 @@ public sealed class Switch : IFiberOwner
     void IFiberOwner.OnFiberFinished(FiberContext fiber, Exception? error)
     {
         bool daemon = fiber.IsDaemon;
+        if (IsFinished)
+        {
+            // Only after a misuse ended the switch before its fibers (see IdleAwaitable), which cancelled them. A real
+            // error has no switch left to fail: it goes to the loop's unhandled-error path rather than vanishing.
+            RemoveFiber(daemon);
+            if (error is not null and not CancelledException)
+            {
+                ExceptionDispatchInfo.Throw(error);
+            }
+
+            return;
+        }
+
         if (error is not null && !(daemon && error is CancelledException && Context.IsCancelling))
         {
             Fail(error);
@@ -368,15 +381,26 @@ public sealed class Switch : IFiberOwner
         }
     }
 
-    /// <summary>The main fiber waiting for the fiber count to reach zero; not cancellable (Eio's await_protect).</summary>
+    /// <summary>
+    /// The main fiber waiting for the fiber count to reach zero; not cancellable (Eio's await_protect). If the body left
+    /// the fiber parked on a wait it never awaited, the fiber cannot park here too: that misuse is reported to the caller
+    /// of <see cref="Run(Func{Switch, ValueTask}, string?)"/> (never thrown from OnCompleted, which would end the process),
+    /// after the switch is failed so that its fibers are cancelled rather than left running unattended.
+    /// </summary>
     private readonly struct IdleAwaitable(Switch sw) : System.Runtime.CompilerServices.ICriticalNotifyCompletion
     {
         public IdleAwaitable GetAwaiter() => this;
 
-        public bool IsCompleted => sw._fibers == 0;
+        public bool IsCompleted => sw._fibers == 0 || FiberContext.Running is { HasParkedContinuation: true };
 
         public void GetResult()
         {
+            if (sw._fibers > 0 && FiberContext.Running is { HasParkedContinuation: true } fiber)
+            {
+                var error = fiber.ConcurrentAwaitError();
+                sw.Fail(error);
+                throw error;
+            }
         }
 
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);

@@ -70,4 +70,44 @@ public class ConcurrentAwaitTests
             ],
             trace);
     }
+
+    [Fact]
+    public void A_switch_body_that_returns_with_an_unawaited_wait_pending_fails_the_switch_clearly()
+    {
+        // The switch cannot park its fiber to wait for the children while an un-awaited wait holds it: a clear error to
+        // the caller (it used to be thrown from OnCompleted, which ends the process), the children cancelled.
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var never = new FiberStream<int>(0);
+            try
+            {
+                await Switch.Run(sw =>
+                {
+                    F.Fork(sw, async () =>
+                    {
+                        try
+                        {
+                            await Time.Sleep(TimeSpan.FromSeconds(10));
+                            Line("child finished");
+                        }
+                        catch (CancelledException)
+                        {
+                            Line("child cancelled");
+                            throw;
+                        }
+                    });
+                    async ValueTask<int> Pending() => await never.Take();
+                    var pending = Pending(); // parks this fiber, and is never awaited
+                    return ValueTask.CompletedTask;
+                });
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("two awaits are pending", StringComparison.Ordinal))
+            {
+                Line("switch: rejected");
+            }
+
+            Line("main goes on"); // still parked on the un-awaited take: it can wait for nothing else, but it can finish
+        });
+        Assert.Equal(["switch: rejected", "main goes on", "child cancelled"], trace);
+    }
 }
