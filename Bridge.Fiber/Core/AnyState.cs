@@ -67,17 +67,30 @@ internal sealed class AnyState<T>(CancelContext context, Func<T, T, T>? combine)
         }
     }
 
+    private void CancelBranches(Exception reason) => context.Cancel(reason);
+
     /// <summary>Waits (uncancellably) until every forked branch has finished.</summary>
     public BranchesAwaitable AwaitBranches() => new(this);
 
+    /// <summary>
+    /// The caller waiting for the forked branches. A caller left parked on a wait it never awaited cannot park here too:
+    /// reported from <c>GetResult</c> (never from OnCompleted, which would end the process), after cancelling the
+    /// branches so that none runs on unattended.
+    /// </summary>
     internal readonly struct BranchesAwaitable(AnyState<T> state) : System.Runtime.CompilerServices.ICriticalNotifyCompletion
     {
         public BranchesAwaitable GetAwaiter() => this;
 
-        public bool IsCompleted => state._running == 0;
+        public bool IsCompleted => state._running == 0 || FiberContext.Running is { HasParkedContinuation: true };
 
         public void GetResult()
         {
+            if (state._running > 0 && FiberContext.Running is { HasParkedContinuation: true } fiber)
+            {
+                var error = fiber.ConcurrentAwaitError();
+                state.CancelBranches(error);
+                throw error;
+            }
         }
 
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);

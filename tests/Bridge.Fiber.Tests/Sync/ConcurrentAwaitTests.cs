@@ -110,4 +110,46 @@ public class ConcurrentAwaitTests
         });
         Assert.Equal(["switch: rejected", "main goes on", "child cancelled"], trace);
     }
+
+    [Fact]
+    public void A_first_whose_last_branch_leaves_an_unawaited_wait_pending_fails_clearly()
+    {
+        // Fiber.First runs its last branch in the calling fiber and then waits for the forked ones: the same misuse as
+        // above, the same clear error, the forked branch cancelled.
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var never = new FiberStream<int>(0);
+            try
+            {
+                await F.First<int>(
+                    async () =>
+                    {
+                        try
+                        {
+                            await Time.Sleep(TimeSpan.FromSeconds(10));
+                            Line("forked branch finished");
+                            return 1;
+                        }
+                        catch (CancelledException)
+                        {
+                            Line("forked branch cancelled");
+                            throw;
+                        }
+                    },
+                    () =>
+                    {
+                        async ValueTask<int> Pending() => await never.Take();
+                        var pending = Pending(); // parks the calling fiber, and is never awaited
+                        throw new InvalidOperationException("last branch failed");
+                    });
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("two awaits are pending", StringComparison.Ordinal))
+            {
+                Line("first: rejected");
+            }
+
+            Line("main goes on");
+        });
+        Assert.Equal(["first: rejected", "main goes on", "forked branch cancelled"], trace);
+    }
 }
