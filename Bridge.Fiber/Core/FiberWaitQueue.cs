@@ -99,8 +99,8 @@ internal sealed class FiberWaitQueue
     /// <summary>
     /// Takes every waiter out without allocating: returns the first, still chained to the others through
     /// <see cref="FiberContext.WaitNext"/>. Each is already unlinked from this queue (no <c>WaitPrev</c>, not the head:
-    /// a racing cancellation finds nothing to remove); the caller walks the chain reading <c>WaitNext</c> before it
-    /// resumes each fiber, and clears the links.
+    /// a racing cancellation finds nothing to remove); the caller hands the chain to <see cref="ResumeDetached"/> once it
+    /// has released its lock.
     /// </summary>
     public FiberContext? DetachAll()
     {
@@ -113,6 +113,21 @@ internal sealed class FiberWaitQueue
         _head = _tail = null;
         Count = 0;
         return first;
+    }
+
+    /// <summary>
+    /// Resumes, in order, the chain <see cref="DetachAll"/> returned, once the primitive's lock is released. Reads each
+    /// link before resuming its fiber: a fiber resumed on another loop may run, and wait elsewhere, before the walk ends.
+    /// </summary>
+    public static void ResumeDetached(FiberContext? first)
+    {
+        for (var fiber = first; fiber is not null;)
+        {
+            var next = fiber.WaitNext;
+            fiber.WaitPrev = fiber.WaitNext = null;
+            fiber.Resume();
+            fiber = next;
+        }
     }
 
     /// <summary>Takes every waiter out, in order.</summary>

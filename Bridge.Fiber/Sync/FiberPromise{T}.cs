@@ -134,15 +134,7 @@ public sealed class FiberPromise<T> : ICancelHook, IValueTaskSource<T>
         _plainWaiters = null;
         _gate.Exit();
 
-        // FIFO, appended to the tail of each waiter's run queue. Read the link first: a fiber resumed on another loop may
-        // run, and wait elsewhere, before this loop is done.
-        for (var fiber = fibers; fiber is not null;)
-        {
-            var next = fiber.WaitNext;
-            fiber.WaitPrev = fiber.WaitNext = null;
-            fiber.Resume();
-            fiber = next;
-        }
+        FiberWaitQueue.ResumeDetached(fibers); // FIFO, each to the tail of its own loop's run queue
 
         if (plain is not null)
         {

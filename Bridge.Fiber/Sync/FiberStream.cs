@@ -158,14 +158,7 @@ public sealed class FiberStream<T> : ICancelHook
         }
 
         _gate.Exit();
-        for (var writer = writers; writer is not null;)
-        {
-            var next = writer.WaitNext;
-            writer.WaitPrev = writer.WaitNext = null;
-            writer.Resume();
-            writer = next;
-        }
-
+        FiberWaitQueue.ResumeDetached(writers);
         return drained;
     }
 
