@@ -180,6 +180,90 @@ public class CrossThreadTests
         Assert.Equal(0, stream.Count);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Waiters_cancelled_while_another_loop_resolves_their_promise_each_end_exactly_once(int seed)
+    {
+        // A resolve from another thread takes the whole waiter chain out at once while this loop cancels single waiters:
+        // each waiter must end exactly once, with the value or with CancelledException, and every round must finish.
+        const int rounds = 300;
+        const int waiters = 8;
+        var resolvers = new System.Collections.Concurrent.BlockingCollection<FiberResolver<int>>();
+        int got = 0, cancelled = 0, wrong = 0;
+        RunLoops(
+            () => F.Run(async _ =>
+            {
+                var rng = new Random(seed);
+                for (int round = 0; round < rounds; round++)
+                {
+                    var (promise, resolver) = FiberPromise.Create<int>("race");
+                    var scopes = new List<CancelScope>();
+                    int expected = round;
+                    await Switch.Run(async sw =>
+                    {
+                        for (int i = 0; i < waiters; i++)
+                        {
+                            F.Fork(sw, async () =>
+                            {
+                                try
+                                {
+                                    int v = 0;
+                                    await Cancel.Sub(async scope =>
+                                    {
+                                        scopes.Add(scope);
+                                        v = await promise;
+                                    });
+                                    if (v == expected)
+                                    {
+                                        got++;
+                                    }
+                                    else
+                                    {
+                                        wrong++;
+                                    }
+                                }
+                                catch (CancelledException) when (!F.IsCancelled)
+                                {
+                                    cancelled++;
+                                }
+                            });
+                        }
+
+                        resolvers.Add(resolver); // the other loop resolves it when it gets to it
+                        int toCancel = rng.Next(waiters + 1);
+                        while (!promise.IsResolved)
+                        {
+                            if (toCancel > 0 && scopes.Count > 0 && rng.Next(8) == 0)
+                            {
+                                var victim = scopes[rng.Next(scopes.Count)];
+                                scopes.Remove(victim);
+                                victim.Cancel(new StopException());
+                                toCancel--;
+                            }
+
+                            await F.Yield();
+                        }
+                    });
+                }
+
+                resolvers.CompleteAdding();
+            }),
+            () =>
+            {
+                var rng = new Random(seed + 100);
+                int round = 0;
+                foreach (var resolver in resolvers.GetConsumingEnumerable())
+                {
+                    Thread.SpinWait(rng.Next(2000));
+                    resolver.Resolve(round++);
+                }
+            });
+        Assert.Equal(0, wrong);
+        Assert.Equal(rounds * waiters, got + cancelled);
+        Assert.True(got > 0 && cancelled > 0, $"both outcomes should occur (got {got}, cancelled {cancelled})");
+    }
+
     [Fact]
     public void A_mutex_shared_by_two_loops_is_never_held_twice()
     {
