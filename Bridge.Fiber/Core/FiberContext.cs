@@ -122,9 +122,21 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
     public bool IsCancelled => CancelContext.IsCancelling;
 
-    /// <summary>Starts the fiber: runs <paramref name="body"/> now, on this stack, until it first suspends (Eio's fork: the child runs immediately).</summary>
+    /// <summary>
+    /// Starts the fiber: runs <paramref name="body"/> now, on this stack, until it first suspends (Eio's fork: the child
+    /// runs immediately). Eio's fibers each have a stack of their own; here a child that forks before it suspends nests
+    /// one level deeper, so a long enough chain would overflow the thread's stack and end the process. When the stack runs
+    /// low, the child starts instead as soon as the current step ends, ahead of everything queued — the only case where
+    /// Bridge departs from Eio's order.
+    /// </summary>
     public void Start(Func<ValueTask> body)
     {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            Runtime.DeferStart(this, body);
+            return;
+        }
+
         var previous = Enter();
         try
         {

@@ -15,6 +15,7 @@ internal sealed class FiberRuntime
     private int _nextFiberId;
     private int _foreignWaits;
     private ExternalOperation? _foreignOperation;
+    private List<(FiberContext Fiber, Func<ValueTask> Body)>? _deferredStarts;
 
     public FiberRuntime(EventLoop loop, Action<string> trace, object traceGate, DomainManager? parentDomains, int domainId)
     {
@@ -66,6 +67,32 @@ internal sealed class FiberRuntime
     }
 
     public int NextFiberId() => ++_nextFiberId;
+
+    /// <summary>
+    /// Starts <paramref name="fiber"/> as soon as the current step has ended, ahead of everything queued, and after any
+    /// child deferred before it (see <see cref="FiberContext.Start"/>). Loop thread only.
+    /// </summary>
+    public void DeferStart(FiberContext fiber, Func<ValueTask> body)
+    {
+        if (_deferredStarts is { Count: > 0 } pending)
+        {
+            pending.Add((fiber, body));
+            return;
+        }
+
+        (_deferredStarts ??= []).Add((fiber, body));
+        Loop.EnqueueAtHead(static r => ((FiberRuntime)r!).StartDeferred(), this);
+    }
+
+    private void StartDeferred()
+    {
+        var batch = _deferredStarts!;
+        _deferredStarts = null; // a child that defers again starts a new batch, queued behind this one
+        foreach (var (fiber, body) in batch)
+        {
+            fiber.Start(body);
+        }
+    }
 
     public void CheckThread(string operation)
     {

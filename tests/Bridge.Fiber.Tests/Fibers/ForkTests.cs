@@ -9,6 +9,51 @@ namespace Bridge.Fiber.Tests.FiberTests;
 public class ForkTests
 {
     [Fact]
+    public void A_chain_of_100_000_nested_forks_runs_to_the_end_instead_of_overflowing_the_stack()
+    {
+        // Each child forks its own child before it first suspends, so each runs one level deeper on the loop thread's
+        // stack (Eio's fibers have a stack each). This used to end the process with a stack overflow at ~20 000 levels;
+        // past a safe depth a child now starts right after the current step. Fork order is kept throughout: the three
+        // children forked at the bottom start in the order they were forked.
+        const int depth = 100_000;
+        var trace = TraceRun.Mock(async _ =>
+        {
+            int started = 0;
+            int finished = 0;
+            await Switch.Run(async sw =>
+            {
+                async ValueTask Chain(int k)
+                {
+                    started++;
+                    if (k > 0)
+                    {
+                        F.Fork(sw, () => Chain(k - 1));
+                    }
+                    else
+                    {
+                        for (int i = 1; i <= 3; i++)
+                        {
+                            int child = i;
+                            F.Fork(sw, () =>
+                            {
+                                Line($"bottom child {child}");
+                                return ValueTask.CompletedTask;
+                            });
+                        }
+                    }
+
+                    await F.Yield();
+                    finished++;
+                }
+
+                await Chain(depth);
+            });
+            Line($"started {started}, finished {finished}");
+        });
+        Assert.Equal(["bottom child 1", "bottom child 2", "bottom child 3", $"started {depth + 1}, finished {depth + 1}"], trace);
+    }
+
+    [Fact]
     public void Fork_on_a_cancelled_switch_silently_does_not_start()
     {
         var trace = Eio.Run(async _ =>
