@@ -99,7 +99,7 @@ public static partial class Fiber
         ArgumentNullException.ThrowIfNull(sw);
         ArgumentNullException.ThrowIfNull(body);
         var parent = FiberContext.Require("Fiber.ForkPromise");
-        sw.CheckCanFork();
+        sw.CheckCanFork(parent);
         var (promise, resolver) = FiberPromise.Create<T>();
         if (sw.Context.IsCancelling)
         {
@@ -119,7 +119,7 @@ public static partial class Fiber
         ArgumentNullException.ThrowIfNull(sw);
         ArgumentNullException.ThrowIfNull(body);
         var parent = FiberContext.Require(operation);
-        sw.CheckCanFork();
+        sw.CheckCanFork(parent);
         if (sw.Context.IsCancelling)
         {
             return;

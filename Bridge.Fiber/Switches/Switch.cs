@@ -218,9 +218,17 @@ public sealed class Switch : IFiberOwner
     /// <summary>Describes the switch for debugging.</summary>
     public override string ToString() => $"Switch '{Name ?? "?"}' ({_fibers} fibers{(IsCancelled ? ", cancelling" : "")}{(IsFinished ? ", finished" : "")})";
 
-    internal void CheckCanFork()
+    /// <summary>
+    /// Throws unless <paramref name="forking"/> may fork onto this switch: same run (so the right thread — the forking
+    /// fiber is running on its own loop thread — without reading the thread id) and not finished.
+    /// </summary>
+    internal void CheckCanFork(FiberContext forking)
     {
-        Context.Runtime.CheckThread("Fiber.Fork");
+        if (!ReferenceEquals(forking.Runtime, Context.Runtime))
+        {
+            Context.Runtime.CheckThread("Fiber.Fork"); // another loop's switch: the wrong-thread error says so
+        }
+
         if (IsFinished)
         {
             throw new InvalidOperationException("Switch finished");
