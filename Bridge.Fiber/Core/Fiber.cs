@@ -150,14 +150,27 @@ public static partial class Fiber
 
         options ??= new FiberRunOptions();
         var trace = options.Trace ?? (static line => Console.Error.WriteLine("+" + line));
-        using var loop = new EventLoop(new EventLoopOptions
+        var loop = new EventLoop(new EventLoopOptions
         {
             Name = options.Name ?? (mock ? "Fiber.RunMock" : "Fiber.Run"),
             VirtualTime = mock,
             Time = mock ? options.Clock : null,
             DeadlockDetection = mock ? DeadlockDetectionMode.Strict : null,
         });
-        return RunOnLoop(loop, main, trace, new object(), null, 0, mock);
+        T result;
+        try
+        {
+            result = RunOnLoop(loop, main, trace, new object(), null, 0, mock);
+        }
+        catch
+        {
+            // The run's own error is what the caller must see: work still queued is dropped, not reported in its place.
+            loop.CloseAfterFailure();
+            throw;
+        }
+
+        loop.Dispose();
+        return result;
     }
 
     /// <summary>Runs a program's main fiber on <paramref name="loop"/> (also used by <see cref="DomainManager"/> for new threads).</summary>

@@ -226,7 +226,9 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         }
         else
         {
-            Loop.Post(static f => ((FiberContext)f!).Execute(), this);
+            // False once the fiber's run has ended and its loop closed (a resolve from another thread came too late):
+            // nothing is left to resume, and the resolver must go on waking the other waiters rather than throw.
+            _ = Loop.TryPost(static f => ((FiberContext)f!).Execute(), this);
         }
     }
 
@@ -302,7 +304,10 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         RunStep(continuation);
     }
 
-    /// <summary>Foreign awaits come back here: the continuation is queued on the loop as this fiber.</summary>
+    /// <summary>
+    /// Foreign awaits come back here: the continuation is queued on the loop as this fiber. Never throws: after the run
+    /// has ended it runs on the thread pool instead.
+    /// </summary>
     public override void Post(SendOrPostCallback d, object? state)
     {
         var item = new ForeignContinuation(this, d, state);
@@ -310,9 +315,12 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         {
             Loop.Enqueue(item);
         }
-        else
+        else if (!Loop.TryPost(static i => ((ForeignContinuation)i!).Execute(), item))
         {
-            Loop.Post(static i => ((ForeignContinuation)i!).Execute(), item);
+            // The run has ended: a Task started from a fiber and never awaited completed afterwards. Its continuation
+            // runs on the thread pool, outside any fiber (Fiber APIs there throw), rather than being lost — or thrown
+            // on the completing thread, which would end the process.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Callback(s.State), (Callback: d, State: state), preferLocal: false);
         }
     }
 

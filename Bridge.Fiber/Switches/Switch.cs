@@ -278,7 +278,16 @@ public sealed class Switch : IFiberOwner
 
         if (_daemonFibers > 0 && _fibers == _daemonFibers)
         {
-            Context.Cancel(new OnlyDaemonsLeftException());
+            try
+            {
+                Context.Cancel(new OnlyDaemonsLeftException());
+            }
+            catch (Exception hookFailure)
+            {
+                // A cancellation callback (e.g. on the switch's CancellationToken) failed: the switch's error, as in
+                // Fail — it must not escape into whichever step finished the last non-daemon fiber.
+                Record(hookFailure);
+            }
         }
 
         if (_fibers == 0 && _idleWaiter is { } waiter)

@@ -186,6 +186,28 @@ public sealed class EventLoop : IDisposable
         PostItem(new WorkItem(callback, state, ExecutionContext.Capture()));
     }
 
+    /// <summary>
+    /// <see cref="Post"/> for callers that have somewhere else to go when the loop has closed (a continuation that outlived
+    /// its run): false instead of the exception, when the loop was closed before the post.
+    /// </summary>
+    internal bool TryPost(Action<object?> callback, object? state)
+    {
+        if (Volatile.Read(ref _closed))
+        {
+            return false;
+        }
+
+        try
+        {
+            PostItem(new WorkItem(callback, state, ExecutionContext.Capture()));
+            return true;
+        }
+        catch (InvalidOperationException) when (Volatile.Read(ref _closed))
+        {
+            return false; // closed meanwhile: the loop drops (and reports) what it had taken in
+        }
+    }
+
     /// <summary>Loop-thread fast path of <see cref="LoopSynchronizationContext.Post"/>: straight to the run queue.</summary>
     internal void EnqueueSendOrPost(SendOrPostCallback callback, object? state, ExecutionContext? context)
         => _runQueue.PushTail(new WorkItem(callback, state, context));
