@@ -28,12 +28,21 @@ public readonly struct WaitAwaiter : ICriticalNotifyCompletion
     /// <summary>Returns this awaiter.</summary>
     public WaitAwaiter GetAwaiter() => this;
 
-    /// <summary>True when the operation completed without waiting.</summary>
-    public bool IsCompleted => _site is null;
+    /// <summary>
+    /// True when the operation completed without waiting — or when the fiber has meanwhile been parked by another,
+    /// un-awaited wait: then <see cref="GetResult"/> reports that instead of parking it twice.
+    /// </summary>
+    public bool IsCompleted => _site is null || _fiber!.HasParkedContinuation;
 
     /// <summary>Rethrows a cancellation or poisoning delivered with the wake-up.</summary>
+    /// <exception cref="InvalidOperationException">The fiber was parked on another wait when this one was awaited.</exception>
     public void GetResult()
     {
+        if (_site is not null && _fiber!.HasParkedContinuation)
+        {
+            throw _fiber.ConcurrentAwaitError();
+        }
+
         if (_fiber?.TakeResumeError() is { } error)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
@@ -76,15 +85,24 @@ public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
     /// <summary>Returns this awaiter.</summary>
     public WaitAwaiter<T> GetAwaiter() => this;
 
-    /// <summary>True when the value was available at the call.</summary>
-    public bool IsCompleted => _site is null;
+    /// <summary>
+    /// True when the value was available at the call — or when the fiber has meanwhile been parked by another,
+    /// un-awaited wait: then <see cref="GetResult"/> reports that instead of parking it twice.
+    /// </summary>
+    public bool IsCompleted => _site is null || _fiber!.HasParkedContinuation;
 
     /// <summary>The value, handed over by whoever woke the fiber; rethrows a cancellation.</summary>
+    /// <exception cref="InvalidOperationException">The fiber was parked on another wait when this one was awaited.</exception>
     public T GetResult()
     {
         if (_fiber is null)
         {
             return _value;
+        }
+
+        if (_fiber.HasParkedContinuation)
+        {
+            throw _fiber.ConcurrentAwaitError();
         }
 
         if (_fiber.TakeResumeError() is { } error)

@@ -152,4 +152,28 @@ public class ConcurrentAwaitTests
         });
         Assert.Equal(["first: rejected", "main goes on", "forked branch cancelled"], trace);
     }
+
+    [Fact]
+    public void An_awaiter_taken_before_the_fiber_was_parked_elsewhere_throws_when_awaited()
+    {
+        // The wait was started (its awaiter created) while the fiber was free, then an un-awaited call parked the fiber:
+        // awaiting it must report the misuse, not park the fiber twice from OnCompleted (which ended the process).
+        var trace = TraceRun.Mock(async _ =>
+        {
+            var stream = new FiberStream<int>(0);
+            var mutex = new FiberMutex();
+            await mutex.Lock();
+            var take = stream.Take();
+            var add = stream.Add(1);
+            var lockAgain = mutex.Lock();
+            async ValueTask Other() => await F.Yield();
+            var pending = Other(); // parks this fiber
+            Line($"take: {await Attempt(async () => await take)}");
+            Line($"add: {await Attempt(async () => await add)}");
+            Line($"lock: {await Attempt(async () => await lockAgain)}");
+            await pending;
+            Line("pending yield finished");
+        });
+        Assert.Equal(["take: rejected", "add: rejected", "lock: rejected", "pending yield finished"], trace);
+    }
 }
