@@ -31,6 +31,16 @@ internal static class BoxInvoker
     /// <summary>Runs its state as an <see cref="Action"/>: what Bridge's own awaiters pass to a ValueTask source.</summary>
     public static Action<object?> InvokeAction { get; } = static action => ((Action)action!)();
 
+    /// <summary>
+    /// Whether <paramref name="continuation"/> is what an <c>await</c> in an async method hands a ValueTask source (the
+    /// builder's box invoker, or an awaiter's Action invoker), as opposed to some other consumer of the source (a
+    /// ValueTask turned into a Task, a combinator): only an await suspends the fiber it runs in.
+    /// </summary>
+    public static bool IsAwait(Action<object?> continuation) =>
+        ReferenceEquals(continuation, s_builderInvoker)
+        || ReferenceEquals(continuation, s_runtimeActionInvoker)
+        || ReferenceEquals(continuation, InvokeAction);
+
     /// <summary>The one object that <see cref="Invoke"/> resumes as <c>continuation(state)</c>.</summary>
     public static object Pack(Action<object?> continuation, object? state)
     {

@@ -82,7 +82,9 @@ public sealed class FiberPromise<T> : ICancelHook, IValueTaskSource<T>
     /// <summary>Suspends the calling fiber (cancellably) or, outside fibers, schedules the continuation when resolved.</summary>
     void IValueTaskSource<T>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
-        var fiber = FiberContext.Running;
+        // Only an await suspends the fiber it runs in; anything else (AsTask, a combinator) is a plain waiter even when
+        // it registers from inside a fiber.
+        var fiber = BoxInvoker.IsAwait(continuation) ? FiberContext.Running : null;
         fiber?.Suspend(continuation, state, this); // parked before any other thread can see it
         _gate.Enter();
         bool resolved = _state != 0;

@@ -147,6 +147,26 @@ public class FiberPromiseTests
     }
 
     [Fact]
+    public void Turning_a_promise_into_a_Task_inside_a_fiber_does_not_park_the_fiber()
+    {
+        // Only an await suspends the fiber; AsTask and Task combinators are plain waiters (they used to park the fiber,
+        // so its next wait failed with "two awaits are pending").
+        var trace = Bounded.Run(() => TraceRun.Mock(async _ =>
+        {
+            var (first, resolveFirst) = FiberPromise.Create<int>("first");
+            var (second, _) = FiberPromise.Create<int>("second");
+            var asTask = first.AsValueTask().AsTask();
+            var any = Task.WhenAny(first.AsValueTask().AsTask(), second.AsValueTask().AsTask());
+            await F.Yield();
+            Line("the fiber is free");
+            resolveFirst.Resolve(3);
+            Line($"as task: {await asTask}");
+            Line($"any: {await await any}");
+        }));
+        Assert.Equal(["the fiber is free", "as task: 3", "any: 3"], trace);
+    }
+
+    [Fact]
     public void A_promise_can_be_awaited_many_times_and_as_a_ValueTask()
     {
         var trace = Eio.Run(async _ =>
