@@ -140,7 +140,16 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         var previous = Enter();
         try
         {
-            _body = body().AsTask();
+            var task = body().AsTask();
+            if (!task.IsCompleted && _continuation is null && !IsAsyncMethod(task))
+            {
+                // A plain task (a body such as () => new ValueTask(someTask)), not an async method: no fiber code runs
+                // when it completes, wherever that is. Wait for it as the fiber, so that completing on another thread is
+                // not mistaken for fiber code escaping its loop.
+                task = AwaitAsFiber(task);
+            }
+
+            _body = task;
         }
         catch (Exception e)
         {
@@ -153,6 +162,11 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
         AfterStep();
     }
+
+    /// <summary>Whether <paramref name="task"/> is an async method's own task (the standard builders' state machine box).</summary>
+    private static bool IsAsyncMethod(Task task) => task.GetType().DeclaringType == typeof(AsyncTaskMethodBuilder<>);
+
+    private static async Task AwaitAsFiber(Task task) => await task.ConfigureAwait(true);
 
     /// <summary>
     /// Parks the fiber: <paramref name="continuation"/> runs when something calls <see cref="Resume"/>. When

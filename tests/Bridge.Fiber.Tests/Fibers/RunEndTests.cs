@@ -118,5 +118,34 @@ public class RunEndTests
         Assert.Equal(7, run.Result);
     }
 
+    [Fact]
+    public void A_body_that_is_a_plain_task_completing_on_another_thread_is_not_an_escape()
+    {
+        // () => new ValueTask(task) runs no fiber code when the task completes; it was reported as "finished off its
+        // loop" when that happened on another thread. An async body that escapes is still reported (RuntimeTests).
+        var trace = Bounded.Run(() => TraceRun.Mock(async env =>
+        {
+            var forked = new TaskCompletionSource();
+            var both = new TaskCompletionSource();
+            using (EventLoop.Current!.TrackExternalOperation())
+            {
+                await Switch.Run(sw =>
+                {
+                    F.Fork(sw, () => new ValueTask(forked.Task));
+                    _ = Task.Run(forked.SetResult);
+                    return ValueTask.CompletedTask;
+                });
+                Line("fork: finished");
+                await F.Both(() => new ValueTask(both.Task), () =>
+                {
+                    _ = Task.Run(both.SetResult); // after the first branch has started and is waiting
+                    return ValueTask.CompletedTask;
+                });
+                Line("both: finished");
+            }
+        }));
+        Assert.Equal(["fork: finished", "both: finished"], trace);
+    }
+
     private sealed class TestFailure(string message) : Exception(message);
 }
