@@ -190,7 +190,7 @@ public static partial class Fiber
                 ? loop.AddVirtualTimeAdvancedHook(now => runtime.WriteTrace("mock time is now " + Trace.FormatSeconds(now.TotalSeconds)))
                 : null;
             loop.Enqueue(_ => fiber.Start(async () => result = await main(env).ConfigureAwait(true)), null);
-            loop.RunUntil(() => root.Finished);
+            loop.RunUntil(() => root.Finished && runtime.DetachedFibers == 0);
             loop.Drain(1_000_000);
             if (root.Error is not null)
             {

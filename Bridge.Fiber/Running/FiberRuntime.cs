@@ -69,6 +69,12 @@ internal sealed class FiberRuntime
     public int NextFiberId() => ++_nextFiberId;
 
     /// <summary>
+    /// Fibers that no switch waits for (a release hook added after release had begun, still running): the run does not
+    /// end before they have finished.
+    /// </summary>
+    public int DetachedFibers { get; set; }
+
+    /// <summary>
     /// Starts <paramref name="fiber"/> as soon as the current step has ended, ahead of everything queued, and after any
     /// child deferred before it (see <see cref="FiberContext.Start"/>). Loop thread only.
     /// </summary>

@@ -173,7 +173,8 @@ public sealed class Switch : IFiberOwner
     /// <exception cref="InvalidOperationException">
     /// Release has already begun: the hook has then been started at once, protected, in a fiber of its own; if it
     /// finished without suspending and failed, its exception comes first in an <see cref="AggregateException"/> with this one.
-    /// A hook that suspends continues on its own and a later failure of it is reported to the loop.
+    /// A hook that suspends continues on its own (the run does not end before it has finished) and a later failure of it
+    /// is reported to the loop.
     /// </exception>
     public void OnRelease(Func<ValueTask> release)
     {
@@ -204,6 +205,7 @@ public sealed class Switch : IFiberOwner
         if (!owner.Finished)
         {
             owner.ReportLater = true;
+            caller.Runtime.DetachedFibers++; // the run waits for it: a hook is never abandoned half-way
             throw new InvalidOperationException("Switch finished (the release hook was started in a fiber of its own and continues)");
         }
 
@@ -446,6 +448,11 @@ public sealed class Switch : IFiberOwner
             Finished = true;
             Error = error;
             context.Finish();
+            if (ReportLater)
+            {
+                fiber.Runtime.DetachedFibers--;
+            }
+
             if (ReportLater && error is not null)
             {
                 // Nobody awaits this hook any more: surface its failure through the loop's unhandled-error path.

@@ -387,6 +387,30 @@ public class SwitchTests
     }
 
     [Fact]
+    public void A_late_hook_still_running_when_main_returns_is_waited_for_and_its_failure_reported()
+    {
+        // Main returned while the hook slept; the run ended without it: "hook ends" and its exception were lost.
+        var trace = Eio.Run(async _ =>
+        {
+            var sub = await Switch.Run(s => ValueTask.FromResult(s));
+            try
+            {
+                sub.OnRelease(async () =>
+                {
+                    await Time.Sleep(TimeSpan.FromSeconds(1));
+                    Line("hook ends");
+                    throw new Failure("late hook failed");
+                });
+            }
+            catch (InvalidOperationException)
+            {
+                Line("main returns");
+            }
+        });
+        Assert.Equal(["main returns", "mock time is now 1", "hook ends", "Exception: Failure(\"late hook failed\")"], trace);
+    }
+
+    [Fact]
     public void A_late_hook_that_fails_at_once_is_reported_with_switch_finished()
     {
         var trace = Eio.Run(async _ =>
