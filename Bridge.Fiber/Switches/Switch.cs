@@ -37,10 +37,17 @@ public sealed class Switch : IFiberOwner
     /// <summary>
     /// A token cancelled when the switch's context is cancelled, for handing to .NET APIs (see Adapters for owning variants).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The switch has finished ("Switch finished", as for Fork and OnRelease):
+    /// a token first asked for then could never be cancelled.</exception>
     public CancellationToken CancellationToken
     {
         get
         {
+            if (IsFinished)
+            {
+                throw new InvalidOperationException("Switch finished");
+            }
+
             if (_tokenSource is null)
             {
                 _tokenSource = new CancellationTokenSource();

@@ -556,4 +556,24 @@ public class SwitchTests
         });
         Assert.Equal(["before: False", "token cancelled", "after: True", "Exception: Failure(\"stop\")"], trace);
     }
+
+    [Fact]
+    public void CancellationToken_of_a_finished_switch_is_refused_like_its_other_operations()
+    {
+        // It used to hand out a fresh token that nothing would ever cancel (or throw ObjectDisposedException when one had
+        // been created during the run).
+        var trace = Eio.Run(async _ =>
+        {
+            var sub = await Switch.Run(s => ValueTask.FromResult(s));
+            try
+            {
+                Line($"token: {sub.CancellationToken.IsCancellationRequested}");
+            }
+            catch (InvalidOperationException e)
+            {
+                Line(e.Message);
+            }
+        });
+        Assert.Equal(["Switch finished"], trace);
+    }
 }
