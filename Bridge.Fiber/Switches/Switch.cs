@@ -161,7 +161,8 @@ public sealed class Switch : IFiberOwner
     /// <summary>
     /// Registers <paramref name="release"/> to run when the switch finishes, after all its fibers, in LIFO order and
     /// protected from cancellation (Eio <c>Switch.on_release</c>). Once release has begun, the hook runs at once and
-    /// <see cref="InvalidOperationException"/>("Switch finished") is thrown.
+    /// <see cref="InvalidOperationException"/>("Switch finished") is thrown. Thread-safe: a fiber on another loop (another
+    /// domain) may register a hook; the hook runs on the switch's loop, or, if late, in the calling fiber.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="release"/> is null.</exception>
     /// <exception cref="InvalidOperationException">Release has already begun (the hook has then run).</exception>
@@ -186,13 +187,23 @@ public sealed class Switch : IFiberOwner
     public void OnRelease(Func<ValueTask> release)
     {
         ArgumentNullException.ThrowIfNull(release);
-        Context.Runtime.CheckThread("Switch.OnRelease");
-        if (_releasing || IsFinished)
+
+        // Thread-safe, as in Eio: a fiber of another domain may register a hook. The lock orders it against the start of
+        // release, which takes the same lock: either the hook is in the list before release begins, or it runs late.
+        bool late;
+        lock (_releaseHooks)
         {
-            RunLateHook(release);
+            late = _releasing || IsFinished;
+            if (!late)
+            {
+                _releaseHooks.Add(release);
+            }
         }
 
-        _releaseHooks.Add(release);
+        if (late)
+        {
+            RunLateHook(release); // in the calling fiber's own run, whichever loop that is
+        }
     }
 
     /// <summary>
@@ -354,7 +365,11 @@ public sealed class Switch : IFiberOwner
                 await new IdleAwaitable(this);
             }
 
-            _releasing = true;
+            lock (_releaseHooks)
+            {
+                _releasing = true; // from here on no other thread adds to the list: their hooks run late
+            }
+
             if (_releaseHooks.Count == 0)
             {
                 return;

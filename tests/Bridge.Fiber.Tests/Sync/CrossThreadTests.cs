@@ -265,6 +265,50 @@ public class CrossThreadTests
     }
 
     [Fact]
+    public void A_fiber_on_another_loop_can_register_a_release_hook_and_a_late_one_runs_in_the_caller()
+    {
+        // Eio: on_release is thread-safe. A hook registered from another domain runs at the switch's release, on the
+        // switch's loop; once the switch has finished, it runs at once in the caller, which gets "Switch finished".
+        var shared = new TaskCompletionSource<Switch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (registered, resolveRegistered) = FiberPromise.Create<int>("registered");
+        var (finished, resolveFinished) = FiberPromise.Create<int>("finished");
+        int ownerThread = 0, hookThread = 0, lateHookThread = 0, callerThread = 0;
+        string? lateError = null;
+        RunLoops(
+            () => F.Run(async _ =>
+            {
+                ownerThread = Environment.CurrentManagedThreadId;
+                using var external = Bridge.Runtimes.EventLoop.Current!.TrackExternalOperation();
+                await Switch.Run(async sw =>
+                {
+                    shared.SetResult(sw);
+                    await registered;
+                });
+                resolveFinished.Resolve(1);
+            }),
+            () => F.Run(async _ =>
+            {
+                callerThread = Environment.CurrentManagedThreadId;
+                using var external = Bridge.Runtimes.EventLoop.Current!.TrackExternalOperation();
+                var sw = await shared.Task;
+                sw.OnRelease(() => hookThread = Environment.CurrentManagedThreadId);
+                resolveRegistered.Resolve(1);
+                await finished;
+                try
+                {
+                    sw.OnRelease(() => lateHookThread = Environment.CurrentManagedThreadId);
+                }
+                catch (InvalidOperationException e)
+                {
+                    lateError = e.Message;
+                }
+            }));
+        Assert.Equal(ownerThread, hookThread);
+        Assert.Equal(callerThread, lateHookThread);
+        Assert.Equal("Switch finished", lateError);
+    }
+
+    [Fact]
     public void A_mutex_shared_by_two_loops_is_never_held_twice()
     {
         const int rounds = 2000;
