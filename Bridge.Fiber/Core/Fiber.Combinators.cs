@@ -114,6 +114,7 @@ public static partial class Fiber
         }
 
         var parent = fiber.CancelContext;
+        parent.Check(); // Eio's any enters a sub-context, which checks first: a cancelled caller starts no branch
         var context = new CancelContext(fiber.Runtime, parent, isProtected: false, "any");
         var state = new AnyState<T>(context, combine);
         var outer = fiber.EnterContext(context);

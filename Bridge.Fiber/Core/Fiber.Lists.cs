@@ -71,14 +71,11 @@ public static partial class Fiber
                 int index = i;
                 async ValueTask Run()
                 {
-                    try
-                    {
-                        results[index] = await body(items[index]).ConfigureAwait(true);
-                    }
-                    finally
-                    {
-                        limiter?.Release();
-                    }
+                    results[index] = await body(items[index]).ConfigureAwait(true);
+
+                    // Only a success gives the slot back (Eio's limiter): a failure fails the switch, and a caller waiting
+                    // for a slot is cancelled with it instead of starting the next element first.
+                    limiter?.Release();
                 }
 
                 if (i < items.Count - 1)

@@ -10,7 +10,7 @@ internal sealed class MultipleExceptions(IEnumerable<Exception> errors)
     /// <summary>Eio's <c>Exn.combine</c>: the same exception stays itself, a cancellation yields to a real error.</summary>
     public static Exception Combine(Exception first, Exception second)
     {
-        if (ReferenceEquals(first, second) || second is CancelledException)
+        if (ReferenceEquals(first, second) || second is CancelledException || (Time.IsTimeout(first) && Time.IsTimeout(second)))
         {
             return first;
         }

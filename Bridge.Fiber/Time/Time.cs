@@ -35,9 +35,25 @@ public static class Time
             async () =>
             {
                 await Sleep(duration);
-                throw new TimeoutException($"Timeout after {duration}");
+                throw NewTimeout(duration);
             },
             body);
+    }
+
+    /// <summary>
+    /// Eio's <c>Timeout</c> is one shared value, so nested timeouts that fire together combine into one. Each of ours is a
+    /// new object (an exception records where it was thrown), marked so that <see cref="MultipleExceptions.Combine"/>
+    /// can treat two of them as one.
+    /// </summary>
+    internal static bool IsTimeout(Exception e) => e is TimeoutException && e.Data.Contains(TimeoutMark);
+
+    private const string TimeoutMark = "Bridge.Fibers.Time.WithTimeout";
+
+    private static TimeoutException NewTimeout(TimeSpan duration)
+    {
+        var timeout = new TimeoutException($"Timeout after {duration}");
+        timeout.Data[TimeoutMark] = true;
+        return timeout;
     }
 
     /// <summary>Like <see cref="WithTimeout{T}(TimeSpan, Func{ValueTask{T}})"/> for a body without a result.</summary>

@@ -13,6 +13,45 @@ public class CombinatorTests
     private static ValueTask<string> Crash(string message) => ValueTask.FromException<string>(new Failure(message));
 
     [Fact]
+    public void First_in_a_cancelled_fiber_starts_no_branch()
+    {
+        // Eio's any enters a sub-context, which checks for cancellation first.
+        var trace = Eio.Run(async _ =>
+            await Cancel.Sub(async scope =>
+            {
+                scope.Cancel(new Failure("gone"));
+                int r = await F.First<int>(
+                    () => { Line("a ran"); return ValueTask.FromResult(1); },
+                    () => { Line("b ran"); return ValueTask.FromResult(2); });
+                Line($"First returned {r}");
+            }));
+        Assert.Equal(["Exception: Cancelled: Failure(\"gone\")"], trace);
+    }
+
+    [Fact]
+    public void Map_with_max_fibers_does_not_start_the_next_element_after_a_failure()
+    {
+        // Eio fiber.md, "Handling exceptions while waiting for a free fiber": the limiter gives a slot back only when an
+        // element succeeds, so the caller waiting for one is cancelled instead of starting element 1.
+        var trace = Eio.Run(async _ =>
+        {
+            var promises = Enumerable.Range(0, 2).Select(_ => FiberPromise.Create<int>()).ToArray();
+            await F.Both(
+                async () => await F.Map(new[] { 0, 1 }, async i =>
+                {
+                    Line($"Start {i}");
+                    return await promises[i].Promise;
+                }, maxFibers: 1),
+                async () =>
+                {
+                    await F.Yield();
+                    promises[0].Resolver.Reject(new Failure("Simulated error"));
+                });
+        });
+        Assert.Equal(["Start 0", "Exception: Failure(\"Simulated error\")"], trace);
+    }
+
+    [Fact]
     public void First_returns_the_first_and_cancels_the_second()
     {
         var (p, _) = FiberPromise.Create<string>();

@@ -96,6 +96,25 @@ public class TimeTests
     }
 
     [Fact]
+    public void Nested_timeouts_that_fire_together_throw_one_TimeoutException()
+    {
+        // Eio's Timeout is a single value, and combining it with itself gives Timeout, not Multiple.
+        var trace = Eio.Run(async _ =>
+        {
+            try
+            {
+                await Time.WithTimeout(TimeSpan.FromSeconds(1), async () =>
+                    await Time.WithTimeout(TimeSpan.FromSeconds(1), async () => await Time.Sleep(TimeSpan.FromSeconds(5))));
+            }
+            catch (TimeoutException e)
+            {
+                Line(e.Message);
+            }
+        });
+        Assert.Equal(["mock time is now 1", "Timeout after 00:00:01"], trace);
+    }
+
+    [Fact]
     public void WithTimeout_cancels_the_body_and_throws_TimeoutException()
     {
         var trace = Eio.Run(async _ =>
