@@ -169,7 +169,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     private static async Task AwaitAsFiber(Task task) => await task.ConfigureAwait(true);
 
     /// <summary>
-    /// Parks the fiber: <paramref name="continuation"/> runs when something calls <see cref="Resume"/>. When
+    /// Parks the fiber: <paramref name="continuation"/> runs when something calls <see cref="Resume(Exception?)"/>. When
     /// <paramref name="hook"/> is given, cancelling the fiber's context calls it while the fiber waits.
     /// </summary>
     public void Suspend(Action continuation, ICancelHook? hook)
@@ -226,10 +226,16 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// loop thread directly or from any other thread through a post. Clears the cancel hook first. <paramref name="error"/>
     /// is what the awaiter will throw when the fiber resumes (a cancellation or poisoning), or null.
     /// </summary>
-    public void Resume(Exception? error = null)
+    public void Resume(Exception? error = null) => Resume(error, Running);
+
+    /// <summary>
+    /// <see cref="Resume(Exception?)"/> for a caller that already knows the running fiber (<paramref name="running"/>,
+    /// possibly null): waking many fibers at once reads the thread's context once, not once per fiber.
+    /// </summary>
+    public void Resume(Exception? error, FiberContext? running)
     {
         _wait = error; // also disarms the cancel hook
-        if (Running is { } running && ReferenceEquals(running.Runtime, Runtime))
+        if (running is not null && ReferenceEquals(running.Runtime, Runtime))
         {
             // Called from a fiber step of this very runtime: its loop thread, inside RunUntil.
             Loop.EnqueueSendOrPost(s_execute, this, null);
@@ -248,7 +254,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
     /// <summary>
     /// The fiber requeues itself at the tail (Yield, a due-now sleep): the caller is this fiber's own step, so the run
-    /// queue is appended to directly, without the thread checks of <see cref="Resume"/>.
+    /// queue is appended to directly, without the thread checks of <see cref="Resume(Exception?)"/>.
     /// </summary>
     public void ResumeSelf()
     {

@@ -121,11 +121,12 @@ internal sealed class FiberWaitQueue
     /// </summary>
     public static void ResumeDetached(FiberContext? first)
     {
+        var running = FiberContext.Running;
         for (var fiber = first; fiber is not null;)
         {
             var next = fiber.WaitNext;
             fiber.WaitPrev = fiber.WaitNext = null;
-            fiber.Resume();
+            fiber.Resume(null, running);
             fiber = next;
         }
     }
