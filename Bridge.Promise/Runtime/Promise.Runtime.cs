@@ -130,7 +130,8 @@ public static partial class Promise
     /// Runs <paramref name="f"/> on the thread pool and returns a promise of its result, delivered back on the loop
     /// (Lwt <c>Lwt_preemptive.detach</c>). The loop tracks the job as an external operation, so it waits for it instead
     /// of reporting a deadlock. The promise is not cancelable. Inside <paramref name="f"/>,
-    /// <see cref="RunInMain{T}(Func{Promise{T}})"/> runs work back on this loop.
+    /// <see cref="RunInMain{T}(Func{Promise{T}})"/> runs work back on this loop. If the loop is disposed before the job
+    /// ends, the job's result has nowhere to go and is dropped.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     public static Promise<T> Detach<T>(Func<T> f)
@@ -160,7 +161,9 @@ public static partial class Promise
 
                 try
                 {
-                    loop.Post(
+                    // False when the loop was disposed while the job ran: nothing is left to receive the result, and
+                    // throwing here, on a pool thread, would end the process.
+                    _ = loop.TryPost(
                         _ =>
                         {
                             if (error is null)
@@ -217,7 +220,7 @@ public static partial class Promise
     /// the loop never runs again, as in Lwt.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="InvalidOperationException">Called on the loop's own thread, where waiting would deadlock.</exception>
+    /// <exception cref="InvalidOperationException">Called on the loop's own thread, where waiting would deadlock; or the loop was disposed before <paramref name="f"/>'s promise resolved.</exception>
     public static T RunInMain<T>(EventLoop loop, Func<Promise<T>> f)
     {
         ArgumentNullException.ThrowIfNull(loop);
@@ -244,7 +247,16 @@ public static partial class Promise
                     done.Set();
                 }),
             null);
-        done.Wait();
+        try
+        {
+            done.Wait(loop.ClosedToken);
+        }
+        catch (OperationCanceledException) when (!done.IsSet)
+        {
+            throw new InvalidOperationException(
+                $"Event loop '{loop.Name}' was disposed before the Promise.RunInMain work finished.");
+        }
+
         if (error is not null)
         {
             ExceptionDispatchInfo.Throw(error);

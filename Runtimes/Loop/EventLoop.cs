@@ -131,21 +131,23 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>Appends a work item to the tail of the run queue (Eio's <c>enqueue</c>). Loop thread only; allocation-free.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread, or the loop has been disposed (the item would never run).</exception>
     public void Enqueue(Action<object?> callback, object? state)
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckLoopThread("EventLoop.Enqueue");
+        ThrowIfDisposed();
         _runQueue.PushTail(new WorkItem(callback, state, null));
     }
 
     /// <summary>Appends <paramref name="item"/> to the tail of the run queue. Loop thread only; allocation-free.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread, or the loop has been disposed (the item would never run).</exception>
     public void Enqueue(ILoopWorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         CheckLoopThread("EventLoop.Enqueue");
+        ThrowIfDisposed();
         _runQueue.PushTail(new WorkItem(null, item, null));
     }
 
@@ -154,21 +156,23 @@ public sealed class EventLoop : IDisposable
     /// while the child runs. Loop thread only.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread, or the loop has been disposed (the item would never run).</exception>
     public void EnqueueAtHead(Action<object?> callback, object? state)
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckLoopThread("EventLoop.EnqueueAtHead");
+        ThrowIfDisposed();
         _runQueue.PushHead(new WorkItem(callback, state, null));
     }
 
     /// <summary>Puts <paramref name="item"/> at the head of the run queue. Loop thread only.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="item"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">Called off the loop thread.</exception>
+    /// <exception cref="InvalidOperationException">Called off the loop thread, or the loop has been disposed (the item would never run).</exception>
     public void EnqueueAtHead(ILoopWorkItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         CheckLoopThread("EventLoop.EnqueueAtHead");
+        ThrowIfDisposed();
         _runQueue.PushHead(new WorkItem(null, item, null));
     }
 
@@ -205,6 +209,34 @@ public sealed class EventLoop : IDisposable
         catch (InvalidOperationException) when (Volatile.Read(ref _closed))
         {
             return false; // closed meanwhile: the loop drops (and reports) what it had taken in
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="callback"/> on the loop from any thread — to the run queue on the loop thread, else as a
+    /// post — or returns false when the loop has been disposed, for callers that then run the work elsewhere.
+    /// </summary>
+    internal bool TryEnqueueOrPost(Action<object?> callback, object? state)
+    {
+        if (Volatile.Read(ref _closed))
+        {
+            return false;
+        }
+
+        if (IsOnLoopThread)
+        {
+            _runQueue.PushTail(new WorkItem(callback, state, null));
+            return true;
+        }
+
+        return TryPost(callback, state);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _closed))
+        {
+            throw PostAfterClose();
         }
     }
 

@@ -110,6 +110,15 @@ public class PostTests
     }
 
     [Fact]
+    public void Enqueue_after_Dispose_throws_instead_of_dropping_the_item()
+    {
+        var loop = TestLoops.Virtual("gone");
+        loop.Dispose();
+        Assert.Throws<InvalidOperationException>(() => loop.Enqueue(_ => { }, null));
+        Assert.Throws<InvalidOperationException>(() => loop.EnqueueAtHead(_ => { }, null));
+    }
+
+    [Fact]
     public void Dispose_with_queued_work_throws_naming_the_count()
     {
         var loop = TestLoops.Virtual();

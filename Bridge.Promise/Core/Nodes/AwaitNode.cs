@@ -16,22 +16,20 @@ internal sealed class AwaitNode<T>(Action continuation, EventLoop? loop, Synchro
     {
         if (loop is not null)
         {
-            if (loop.IsOnLoopThread)
+            if (loop.TryEnqueueOrPost(s_run, continuation))
             {
-                loop.Enqueue(s_run, continuation);
+                return;
             }
-            else
-            {
-                loop.Post(s_run, continuation);
-            }
+
+            // The awaiting code's loop has been disposed: its continuation still runs, on the thread pool, rather than
+            // being dropped or throwing into whoever resolved the promise (they have nothing to do with that loop).
         }
         else if (context is not null)
         {
             context.Post(s_post, continuation);
+            return;
         }
-        else
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
-        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
     }
 }

@@ -277,4 +277,67 @@ public class RunTests
             return 0;
         });
     });
+
+    [Fact]
+    public void A_detached_job_that_ends_after_its_loop_was_disposed_does_not_end_the_process()
+    {
+        // Its result was posted to the closed loop, which threw on a pool thread. Nothing can receive it now: dropped.
+        using var gate = new ManualResetEventSlim();
+        using var jobDone = new ManualResetEventSlim();
+        var loop = TestLoop.NewLoop();
+        Promise.Run(loop, () =>
+        {
+            _ = Promise.Detach(() =>
+            {
+                gate.Wait(TimeSpan.FromSeconds(30));
+                jobDone.Set();
+                return 1;
+            });
+            return Promise.FromResult(0);
+        });
+        loop.Dispose();
+        gate.Set();
+        Assert.True(jobDone.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void RunInMain_fails_instead_of_waiting_forever_when_the_loop_is_disposed_first()
+    {
+        var loop = TestLoop.NewLoop();
+        using var posted = new ManualResetEventSlim();
+        var worker = Task.Run(() => Promise.RunInMain(loop, () =>
+        {
+            posted.Set();
+            return Promise.FromResult(1);
+        }));
+        // The loop never runs: wait until the work is queued (or already refused), then dispose it.
+        SpinWait.SpinUntil(() => loop.HasQueuedWork || worker.IsCompleted, TimeSpan.FromSeconds(30));
+        Assert.Throws<InvalidOperationException>(loop.Dispose); // it reports the queued item
+        var e = Assert.Throws<AggregateException>(() => worker.Wait(TimeSpan.FromSeconds(30)));
+        Assert.IsType<InvalidOperationException>(e.InnerException);
+        Assert.False(posted.IsSet);
+    }
+
+    [Fact]
+    public void A_promise_awaited_on_a_loop_since_disposed_resumes_its_awaiter_on_the_thread_pool()
+    {
+        // The awaiting continuation went to the dead loop: dropped on its thread, or thrown into the resolver elsewhere.
+        var (promise, resolver) = Promise.Create<int>();
+        var after = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task AwaitIt() => after.SetResult(await promise);
+        var loop = TestLoop.NewLoop();
+        Promise.Run(loop, () =>
+        {
+            _ = AwaitIt();
+            return Promise.FromResult(0);
+        });
+        loop.Dispose();
+        Promise.Run(TestLoop.NewLoop(), () =>
+        {
+            resolver.Resolve(5); // must not throw for the other, dead loop
+            return Promise.FromResult(0);
+        });
+        Assert.True(after.Task.Wait(TimeSpan.FromSeconds(30)));
+        Assert.Equal(5, after.Task.Result);
+    }
 }
