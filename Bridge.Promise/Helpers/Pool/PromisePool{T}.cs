@@ -14,6 +14,7 @@ public sealed class PromisePool<T>
     private readonly Func<T, Promise<Unit>>? _dispose;
     private readonly Queue<(T Element, int Generation)> _idle = new();
     private readonly Queue<Promise<(T, int)>> _waiters = new();
+    private int _pruneAt = WaiterQueue.MinPruneAt;
     private int _count;
     private int _generation;
 
@@ -113,7 +114,7 @@ public sealed class PromisePool<T>
         }
 
         var p = new Promise<(T, int)> { _cancelable = true };
-        _waiters.Enqueue(p);
+        WaiterQueue.EnqueuePruning(_waiters, p, static w => w.IsPending, ref _pruneAt);
         return p;
     }
 

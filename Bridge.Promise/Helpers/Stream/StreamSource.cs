@@ -9,6 +9,7 @@ internal sealed class StreamSource<T>
 
     // push sources: readers waiting for data, served in FIFO order when data arrives (Lwt's push_signal + wakeup_later).
     private readonly Queue<(PromiseStream<T> Stream, Promise<(bool HasValue, T Value)> Promise, bool Peek)> _waiters = new();
+    private int _pruneAt = WaiterQueue.MinPruneAt;
     private bool _waking;
     private bool _wakeAgain;
 
@@ -53,7 +54,7 @@ internal sealed class StreamSource<T>
     }
 
     internal void AddWaiter(PromiseStream<T> stream, Promise<(bool HasValue, T Value)> promise, bool peek) =>
-        _waiters.Enqueue((stream, promise, peek));
+        WaiterQueue.EnqueuePruning(_waiters, (stream, promise, peek), static w => w.Item2.IsPending, ref _pruneAt);
 
     /// <summary>Hands newly available data (or the end) to waiting readers; their callbacks are deferred like <c>wakeup_later</c>.</summary>
     internal void WakeReaders()

@@ -8,6 +8,7 @@ namespace Bridge.Promises;
 public sealed class PromiseCondition<T>
 {
     private readonly Queue<Promise<T>> _waiters = new();
+    private int _pruneAt = WaiterQueue.MinPruneAt;
 
     /// <summary>
     /// Waits for the next <see cref="Signal"/>/<see cref="Broadcast"/> (Lwt <c>Lwt_condition.wait</c>). With a
@@ -18,7 +19,7 @@ public sealed class PromiseCondition<T>
     public Promise<T> Wait(PromiseMutex? mutex = null)
     {
         var p = new Promise<T> { _cancelable = true };
-        _waiters.Enqueue(p);
+        WaiterQueue.EnqueuePruning(_waiters, p, static w => w.IsPending, ref _pruneAt);
         if (mutex is null)
         {
             return p;

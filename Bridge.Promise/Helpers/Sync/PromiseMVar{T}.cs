@@ -9,6 +9,8 @@ public sealed class PromiseMVar<T>
 {
     private readonly Queue<(T Value, Promise<Unit> Promise)> _writers = new();
     private readonly Queue<Promise<T>> _readers = new();
+    private int _writersPruneAt = WaiterQueue.MinPruneAt;
+    private int _readersPruneAt = WaiterQueue.MinPruneAt;
     private bool _full;
     private T _value = default!;
 
@@ -53,7 +55,7 @@ public sealed class PromiseMVar<T>
         }
 
         var p = new Promise<Unit> { _cancelable = true };
-        _writers.Enqueue((value, p));
+        WaiterQueue.EnqueuePruning(_writers, (value, p), static w => w.Item2.IsPending, ref _writersPruneAt);
         return p;
     }
 
@@ -70,7 +72,7 @@ public sealed class PromiseMVar<T>
         }
 
         var p = new Promise<T> { _cancelable = true };
-        _readers.Enqueue(p);
+        WaiterQueue.EnqueuePruning(_readers, p, static r => r.IsPending, ref _readersPruneAt);
         return p;
     }
 

@@ -8,6 +8,7 @@ namespace Bridge.Promises;
 public sealed class PromiseMutex
 {
     private readonly Queue<Promise<Unit>> _waiters = new();
+    private int _pruneAt = WaiterQueue.MinPruneAt;
     private bool _locked;
 
     /// <summary>True while some holder owns the mutex (Lwt <c>Lwt_mutex.is_locked</c>).</summary>
@@ -43,7 +44,7 @@ public sealed class PromiseMutex
         }
 
         var p = new Promise<Unit> { _cancelable = true };
-        _waiters.Enqueue(p);
+        WaiterQueue.EnqueuePruning(_waiters, p, static w => w.IsPending, ref _pruneAt);
         return p;
     }
 

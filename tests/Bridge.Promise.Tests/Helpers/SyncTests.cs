@@ -3,6 +3,31 @@ namespace PromiseTests.Helpers;
 public class MutexTests
 {
     [Fact]
+    public void Canceled_lock_attempts_do_not_pile_up_and_the_live_waiters_keep_their_order() => TestLoop.Run(() =>
+    {
+        // Lwt unlinks a canceled waiter at once; a lock only ever given up (a timeout) used to keep every attempt.
+        var m = new PromiseMutex();
+        m.Lock();
+        var first = m.Lock();
+        for (int i = 0; i < 100_000; i++)
+        {
+            m.Lock().Cancel();
+        }
+
+        var second = m.Lock();
+        var queue = (Queue<Promise<Unit>>)typeof(PromiseMutex)
+            .GetField("_waiters", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(m)!;
+        Assert.True(queue.Count < 100, $"{queue.Count} waiters kept");
+        Assert.False(m.IsEmpty);
+        m.Unlock();
+        Assert.Equal(PromiseState.Fulfilled, first.State);
+        Assert.Equal(PromiseState.Pending, second.State);
+        m.Unlock();
+        Assert.Equal(PromiseState.Fulfilled, second.State);
+    });
+
+    [Fact]
     public void Lock_free_mutex_is_immediate() => TestLoop.Run(() =>
     {
         var m = new PromiseMutex();
