@@ -136,7 +136,7 @@ public sealed class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckLoopThread("EventLoop.Enqueue");
-        ThrowIfDisposed();
+        ThrowIfClosed();
         _runQueue.PushTail(new WorkItem(callback, state, null));
     }
 
@@ -147,7 +147,7 @@ public sealed class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(item);
         CheckLoopThread("EventLoop.Enqueue");
-        ThrowIfDisposed();
+        ThrowIfClosed();
         _runQueue.PushTail(new WorkItem(null, item, null));
     }
 
@@ -161,7 +161,7 @@ public sealed class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckLoopThread("EventLoop.EnqueueAtHead");
-        ThrowIfDisposed();
+        ThrowIfClosed();
         _runQueue.PushHead(new WorkItem(callback, state, null));
     }
 
@@ -172,7 +172,7 @@ public sealed class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(item);
         CheckLoopThread("EventLoop.EnqueueAtHead");
-        ThrowIfDisposed();
+        ThrowIfClosed();
         _runQueue.PushHead(new WorkItem(null, item, null));
     }
 
@@ -196,11 +196,6 @@ public sealed class EventLoop : IDisposable
     /// </summary>
     internal bool TryPost(Action<object?> callback, object? state)
     {
-        if (Volatile.Read(ref _closed))
-        {
-            return false;
-        }
-
         try
         {
             PostItem(new WorkItem(callback, state, ExecutionContext.Capture()));
@@ -208,7 +203,7 @@ public sealed class EventLoop : IDisposable
         }
         catch (InvalidOperationException) when (Volatile.Read(ref _closed))
         {
-            return false; // closed meanwhile: the loop drops (and reports) what it had taken in
+            return false; // closed before (or while) posting: the loop drops (and reports) what it had taken in
         }
     }
 
@@ -230,14 +225,6 @@ public sealed class EventLoop : IDisposable
         }
 
         return TryPost(callback, state);
-    }
-
-    private void ThrowIfDisposed()
-    {
-        if (Volatile.Read(ref _closed))
-        {
-            throw PostAfterClose();
-        }
     }
 
     /// <summary>Loop-thread fast path of <see cref="LoopSynchronizationContext.Post"/>: straight to the run queue.</summary>
