@@ -81,11 +81,11 @@ internal sealed class AnyState<T>(CancelContext context, Func<T, T, T>? combine)
     {
         public BranchesAwaitable GetAwaiter() => this;
 
-        public bool IsCompleted => state._running == 0 || FiberContext.Running is { HasParkedContinuation: true };
+        public bool IsCompleted => state._running == 0 || FiberContext.RunningParkedElsewhere is not null;
 
         public void GetResult()
         {
-            if (state._running > 0 && FiberContext.Running is { HasParkedContinuation: true } fiber)
+            if (state._running > 0 && FiberContext.RunningParkedElsewhere is { } fiber)
             {
                 var error = fiber.ConcurrentAwaitError();
                 state.CancelBranches(error);

@@ -206,6 +206,12 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// </summary>
     internal bool HasParkedContinuation => _continuation is not null;
 
+    /// <summary>
+    /// The running fiber if an un-awaited wait has parked it: a combinator or switch about to wait for its children
+    /// cannot park it again and reports <see cref="ConcurrentAwaitError"/> from its awaiter's <c>GetResult</c> instead.
+    /// </summary>
+    internal static FiberContext? RunningParkedElsewhere => Running is { HasParkedContinuation: true } fiber ? fiber : null;
+
     /// <summary>Throws <see cref="ConcurrentAwaitError"/> if the fiber is already parked on another wait.</summary>
     internal void CheckCanWait()
     {

@@ -432,11 +432,11 @@ public sealed class Switch : IFiberOwner
     {
         public IdleAwaitable GetAwaiter() => this;
 
-        public bool IsCompleted => sw._fibers == 0 || FiberContext.Running is { HasParkedContinuation: true };
+        public bool IsCompleted => sw._fibers == 0 || FiberContext.RunningParkedElsewhere is not null;
 
         public void GetResult()
         {
-            if (sw._fibers > 0 && FiberContext.Running is { HasParkedContinuation: true } fiber)
+            if (sw._fibers > 0 && FiberContext.RunningParkedElsewhere is { } fiber)
             {
                 var error = fiber.ConcurrentAwaitError();
                 sw.Fail(error);
