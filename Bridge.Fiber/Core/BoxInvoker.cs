@@ -33,11 +33,12 @@ internal static class BoxInvoker
 
     /// <summary>
     /// Whether <paramref name="continuation"/> is what an <c>await</c> in an async method hands a ValueTask source (the
-    /// builder's box invoker, or an awaiter's Action invoker), as opposed to some other consumer of the source (a
+    /// standard builder's or FiberMethodBuilder's box invoker, or an awaiter's Action invoker), as opposed to some other consumer of the source (a
     /// ValueTask turned into a Task, a combinator): only an await suspends the fiber it runs in.
     /// </summary>
     public static bool IsAwait(Action<object?> continuation) =>
         ReferenceEquals(continuation, s_builderInvoker)
+        || ReferenceEquals(continuation, FiberMethodBox.ResumeInvoker)
         || ReferenceEquals(continuation, s_runtimeActionInvoker)
         || ReferenceEquals(continuation, InvokeAction);
 

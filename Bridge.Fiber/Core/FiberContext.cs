@@ -19,7 +19,10 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     // While suspended: the wait's cancel hook, if any. Once resumed: the error the awaiter must throw, or null. The two
     // are never needed at the same time, so they share one field.
     private object? _wait;
-    private Task _body = Task.CompletedTask; // the body's ValueTask as a Task: free for every ordinary async method
+    // The body: its ValueTask as a Task (free for every ordinary async method), or a FiberMethodBuilder method's box.
+    private object _body = Task.CompletedTask;
+    private bool _bodyIsMethod;
+    private bool _resumesMethod; // _continuation is a FiberMethodBuilder method's box
     private bool _finished;
     private bool _inForeignWait;
     private bool _escapeWatch;
@@ -140,16 +143,16 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         var previous = Enter();
         try
         {
-            var task = body().AsTask();
-            if (!task.IsCompleted && _continuation is null && !IsAsyncMethod(task))
+            var run = body();
+            if (ValueTaskParts.Source(ref run) is FiberMethodBox method)
             {
-                // A plain task (a body such as () => new ValueTask(someTask)), not an async method: no fiber code runs
-                // when it completes, wherever that is. Wait for it as the fiber, so that completing on another thread is
-                // not mistaken for fiber code escaping its loop.
-                task = AwaitAsFiber(task);
+                _body = method;
+                _bodyIsMethod = true;
             }
-
-            _body = task;
+            else
+            {
+                _body = StartedTask(run);
+            }
         }
         catch (Exception e)
         {
@@ -161,6 +164,21 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         }
 
         AfterStep();
+    }
+
+    /// <summary>The body's ValueTask as a Task to watch.</summary>
+    private Task StartedTask(ValueTask run)
+    {
+        var task = run.AsTask();
+        if (!task.IsCompleted && _continuation is null && !IsAsyncMethod(task))
+        {
+            // A plain task (a body such as () => new ValueTask(someTask)), not an async method: no fiber code runs when
+            // it completes, wherever that is. Wait for it as the fiber, so that completing on another thread is not
+            // mistaken for fiber code escaping its loop.
+            task = AwaitAsFiber(task);
+        }
+
+        return task;
     }
 
     /// <summary>Whether <paramref name="task"/> is an async method's own task (the standard builders' state machine box).</summary>
@@ -189,6 +207,12 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// </summary>
     public void Suspend(Action<object?> continuation, object? state, ICancelHook? hook)
     {
+        if (ReferenceEquals(continuation, FiberMethodBox.ResumeInvoker))
+        {
+            SuspendMethod((FiberMethodBox)state!, hook);
+            return;
+        }
+
         if (_continuation is not null)
         {
             throw ConcurrentAwaitError();
@@ -196,6 +220,31 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
         _continuation = BoxInvoker.Pack(continuation, state);
         _wait = hook;
+    }
+
+    /// <summary>
+    /// Like <see cref="Suspend(Action, ICancelHook?)"/> for a <see cref="FiberMethodBuilder"/> method: the fiber keeps its
+    /// box and resumes it with a direct call.
+    /// </summary>
+    public void SuspendMethod(FiberMethodBox box, ICancelHook? hook)
+    {
+        if (_continuation is not null)
+        {
+            throw ConcurrentAwaitError();
+        }
+
+        _continuation = box;
+        _resumesMethod = true;
+        _wait = hook;
+    }
+
+    /// <summary><c>await Fiber.Yield()</c> in a <see cref="FiberMethodBuilder"/> method: park the box, go to the tail.</summary>
+    public void YieldMethod(FiberMethodBox box)
+    {
+        Debug.Assert(_continuation is null && _wait is null, "a running fiber has no pending wait");
+        _continuation = box;
+        _resumesMethod = true;
+        Loop.EnqueueSendOrPost(s_execute, this, null);
     }
 
     /// <summary>
@@ -327,7 +376,9 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
             return; // already resumed (e.g. a stale post after cancellation)
         }
 
-        RunStep(continuation);
+        bool method = _resumesMethod;
+        _resumesMethod = false;
+        RunStep(continuation, method);
     }
 
     /// <summary>
@@ -367,12 +418,19 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
 
     public override string ToString() => Name is null ? $"fiber #{Id}" : $"fiber #{Id} '{Name}'";
 
-    private void RunStep(object continuation)
+    private void RunStep(object continuation, bool method)
     {
         var previous = Enter();
         try
         {
-            BoxInvoker.Invoke(continuation);
+            if (method)
+            {
+                Unsafe.As<FiberMethodBox>(continuation).MoveNext();
+            }
+            else
+            {
+                BoxInvoker.Invoke(continuation);
+            }
         }
         finally
         {
@@ -397,7 +455,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
     /// </summary>
     private void AfterStep()
     {
-        if (_body.IsCompleted)
+        if (BodyCompleted)
         {
             Finish();
             return;
@@ -441,32 +499,41 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         // finished elsewhere in the moment since AfterStep looked, right here at registration, on the loop thread, while
         // the fiber is still marked as in a foreign wait. That case is an escape too: missing it left the switch
         // waiting for a finished fiber, and the loop asleep for good.
-        _ = _body.ContinueWith(
-            static (_, state) =>
+        if (_bodyIsMethod)
+        {
+            Unsafe.As<FiberMethodBox>(_body).WatchCompletion(static state => OnBodyFinished(state), this);
+        }
+        else
+        {
+            _ = Unsafe.As<Task>(_body).ContinueWith(
+                static (_, state) => OnBodyFinished(state),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private static void OnBodyFinished(object? state)
+    {
+        var fiber = (FiberContext)state!;
+        bool onLoop = fiber.Loop.IsOnLoopThread;
+        if (!onLoop || fiber._inForeignWait)
+        {
+            int thread = onLoop ? -1 : Environment.CurrentManagedThreadId;
+            fiber.Loop.Post(static s =>
             {
-                var fiber = (FiberContext)state!;
-                bool onLoop = fiber.Loop.IsOnLoopThread;
-                if (!onLoop || fiber._inForeignWait)
-                {
-                    int thread = onLoop ? -1 : Environment.CurrentManagedThreadId;
-                    fiber.Loop.Post(static s =>
-                    {
-                        var (f, t) = ((FiberContext, int))s!;
-                        f.FinishEscaped(t);
-                    }, (fiber, thread));
-                }
-            },
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+                var (f, t) = ((FiberContext, int))s!;
+                f.FinishEscaped(t);
+            }, (fiber, thread));
+        }
     }
 
     /// <summary>Test seam: runs between the end-of-step check and the escape watch's registration (null in production).</summary>
     internal static Action<FiberContext>? BeforeEscapeWatch { get; set; }
 
     /// <summary>Whether the fiber's body has completed, wherever it ran (tests).</summary>
-    internal bool BodyCompleted => _body.IsCompleted;
+    internal bool BodyCompleted => _bodyIsMethod ? Unsafe.As<FiberMethodBox>(_body).IsCompleted : Unsafe.As<Task>(_body).IsCompleted;
 
     private void FinishEscaped(int thread)
     {
@@ -478,35 +545,35 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         string where = thread < 0 ? "on another thread" : $"on thread {thread}";
         var escaped = new InvalidOperationException(
             $"{this} finished {where}, off its loop '{Loop.Name}': ConfigureAwait(false) or Task.Run moved the fiber's code off the loop. Fiber code must stay on its loop; remove ConfigureAwait(false).");
-        Exception? own = _body.IsCompletedSuccessfully ? null : GetError();
+        Exception? own = BodyError();
         FinishWith(own is null ? escaped : new AggregateException(escaped, own));
     }
 
     private void Finish()
     {
-        if (_finished)
+        if (!_finished)
         {
-            return;
+            FinishWith(BodyError());
         }
-
-        Exception? error = null;
-        if (!_body.IsCompletedSuccessfully)
-        {
-            error = GetError();
-        }
-        else
-        {
-            _body.GetAwaiter().GetResult();
-        }
-
-        FinishWith(error);
     }
 
-    private Exception GetError()
+    /// <summary>The finished body's exception, or null.</summary>
+    private Exception? BodyError()
     {
+        if (_bodyIsMethod)
+        {
+            return Unsafe.As<FiberMethodBox>(_body).Error;
+        }
+
+        var task = Unsafe.As<Task>(_body);
+        if (task.IsCompletedSuccessfully)
+        {
+            return null;
+        }
+
         try
         {
-            _body.GetAwaiter().GetResult();
+            task.GetAwaiter().GetResult();
             return new InvalidOperationException("unreachable");
         }
         catch (Exception e)

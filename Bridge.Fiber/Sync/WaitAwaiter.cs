@@ -14,7 +14,7 @@ internal interface IWaitSite
 }
 
 /// <summary>Awaiter for operations with no result (stream add, mutex lock, semaphore acquire, condition wait).</summary>
-public readonly struct WaitAwaiter : ICriticalNotifyCompletion
+public readonly struct WaitAwaiter : ICriticalNotifyCompletion, IFiberAwaiter
 {
     private readonly IWaitSite? _site;
     private readonly FiberContext? _fiber;
@@ -58,11 +58,18 @@ public readonly struct WaitAwaiter : ICriticalNotifyCompletion
         _fiber!.Suspend(continuation, null);
         _site!.Register(_fiber);
     }
+
+    /// <summary>Parks the fiber with a <see cref="FiberMethodBuilder"/> method's box.</summary>
+    void IFiberAwaiter.ParkMethod(FiberMethodBox box)
+    {
+        _fiber!.SuspendMethod(box, null);
+        _site!.Register(_fiber);
+    }
 }
 
 /// <summary>Awaiter for operations that produce a value (stream take).</summary>
 /// <typeparam name="T">The value type.</typeparam>
-public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
+public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion, IFiberAwaiter
 {
     private readonly IWaitSite? _site;
     private readonly FiberContext? _fiber;
@@ -120,6 +127,13 @@ public readonly struct WaitAwaiter<T> : ICriticalNotifyCompletion
     public void UnsafeOnCompleted(Action continuation)
     {
         _fiber!.Suspend(continuation, null);
+        _site!.Register(_fiber);
+    }
+
+    /// <summary>Parks the fiber with a <see cref="FiberMethodBuilder"/> method's box.</summary>
+    void IFiberAwaiter.ParkMethod(FiberMethodBox box)
+    {
+        _fiber!.SuspendMethod(box, null);
         _site!.Register(_fiber);
     }
 }

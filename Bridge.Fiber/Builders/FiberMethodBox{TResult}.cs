@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading.Tasks.Sources;
+
+namespace Bridge.Fibers;
+
+/// <summary>A <see cref="FiberMethodBox"/> with the method's result: the source behind its <c>ValueTask&lt;TResult&gt;</c>.</summary>
+internal abstract class FiberMethodBox<TResult> : FiberMethodBox, IValueTaskSource<TResult>, IValueTaskSource
+{
+    private TResult _result = default!;
+
+    public void SetResult(TResult result)
+    {
+        _result = result;
+        Complete(null);
+    }
+
+    public void SetException(Exception exception) => Complete(ExceptionDispatchInfo.Capture(exception));
+
+    public ValueTaskSourceStatus GetStatus(short token) => Status;
+
+    public TResult GetResult(short token)
+    {
+        ThrowIfNotSucceeded();
+        return _result;
+    }
+
+    void IValueTaskSource.GetResult(short token) => ThrowIfNotSucceeded();
+}
+
+/// <summary>The box of a method that failed before it ever suspended.</summary>
+internal sealed class FailedMethodBox<TResult> : FiberMethodBox<TResult>
+{
+    public FailedMethodBox(Exception exception) => SetException(exception);
+
+    public override void MoveNext() => throw new InvalidOperationException("A finished method cannot be resumed.");
+}
+
+/// <summary>The box holding a suspended method's state machine.</summary>
+internal sealed class FiberMethodBox<TResult, TStateMachine> : FiberMethodBox<TResult>
+    where TStateMachine : IAsyncStateMachine
+{
+    private static readonly ContextCallback s_moveNext = static box => ((FiberMethodBox<TResult, TStateMachine>)box!).StateMachine.MoveNext();
+
+    public TStateMachine StateMachine = default!;
+
+    /// <summary>
+    /// Resumes the method in the execution context of its await. When that is the thread's current context — always, for
+    /// fibers that set no <see cref="AsyncLocal{T}"/> — the state machine runs directly, and any AsyncLocal it sets is
+    /// undone afterwards, as <c>ExecutionContext.Run</c> would: what the method sets stays in the method.
+    /// </summary>
+    public override void MoveNext()
+    {
+        var context = Context;
+        if (context is null)
+        {
+            StateMachine.MoveNext(); // flow was suppressed at the await: run in whatever context is current
+        }
+        else
+        {
+            var current = ExecutionContext.Capture();
+            if (ReferenceEquals(context, current))
+            {
+                StateMachine.MoveNext();
+                if (!ReferenceEquals(ExecutionContext.Capture(), current))
+                {
+                    ExecutionContext.Restore(current);
+                }
+            }
+            else
+            {
+                ExecutionContext.Run(context, s_moveNext, this);
+            }
+        }
+
+        if (IsCompleted)
+        {
+            // Release what the method referenced, as the standard builders do: the box may outlive it as a ValueTask.
+            StateMachine = default!;
+            Context = null;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Bridge.Fibers;
+
+/// <summary>
+/// The opt-in async method builder for hot fiber code returning <see cref="ValueTask"/> (.NET
+/// <c>AsyncValueTaskMethodBuilder</c>; Eio has no counterpart, its fibers being effects): apply it to a method, local
+/// function or lambda with <c>[AsyncMethodBuilder(typeof(FiberMethodBuilder))]</c>. The method behaves as with the
+/// standard builder — same scheduling, same exceptions, <see cref="AsyncLocal{T}"/> values flow the same way — but
+/// suspending in a fiber parks the method's box on the fiber itself: no continuation delegate, no call through one per
+/// resume, no execution-context switch when the context has not changed, and no Task wrapped around a fiber's body.
+/// Outside fibers it works as an ordinary ValueTask builder.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+public struct FiberMethodBuilder
+{
+    private FiberMethodBuilder<VoidResult> _builder;
+
+    /// <summary>Creates a builder (called by compiled code; .NET <c>AsyncValueTaskMethodBuilder.Create</c>).</summary>
+    /// <returns>A new builder.</returns>
+    public static FiberMethodBuilder Create() => default;
+
+    /// <summary>The method's ValueTask (.NET <c>AsyncValueTaskMethodBuilder.Task</c>).</summary>
+    public readonly ValueTask Task => _builder.Box is { } box ? new ValueTask(box, 0) : default;
+
+    /// <summary>Runs the method until it first suspends (.NET <c>AsyncValueTaskMethodBuilder.Start</c>).</summary>
+    /// <typeparam name="TStateMachine">The compiler-generated state machine.</typeparam>
+    /// <param name="stateMachine">The state machine.</param>
+    public readonly void Start<TStateMachine>(ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine => _builder.Start(ref stateMachine);
+
+    /// <summary>Unused: the box holds the state machine (.NET <c>SetStateMachine</c>).</summary>
+    /// <param name="stateMachine">The heap-allocated state machine.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stateMachine"/> is null.</exception>
+    public readonly void SetStateMachine(IAsyncStateMachine stateMachine) => _builder.SetStateMachine(stateMachine);
+
+    /// <summary>Completes the method (.NET <c>SetResult</c>).</summary>
+    public void SetResult() => _builder.SetResult(default);
+
+    /// <summary>Completes the method with <paramref name="exception"/> (.NET <c>SetException</c>).</summary>
+    /// <param name="exception">The method's exception.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
+    public void SetException(Exception exception) => _builder.SetException(exception);
+
+    /// <summary>Suspends on an awaiter that flows its own context (.NET <c>AwaitOnCompleted</c>).</summary>
+    /// <typeparam name="TAwaiter">The awaiter.</typeparam>
+    /// <typeparam name="TStateMachine">The state machine.</typeparam>
+    /// <param name="awaiter">The awaiter.</param>
+    /// <param name="stateMachine">The state machine.</param>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion
+        where TStateMachine : IAsyncStateMachine => _builder.AwaitOnCompleted(ref awaiter, ref stateMachine);
+
+    /// <summary>Suspends on an awaiter (.NET <c>AwaitUnsafeOnCompleted</c>): in a fiber, the box is parked on it directly.</summary>
+    /// <typeparam name="TAwaiter">The awaiter.</typeparam>
+    /// <typeparam name="TStateMachine">The state machine.</typeparam>
+    /// <param name="awaiter">The awaiter.</param>
+    /// <param name="stateMachine">The state machine.</param>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion
+        where TStateMachine : IAsyncStateMachine => _builder.AwaitUnsafeOnCompleted(ref awaiter, ref stateMachine);
+}
+
+/// <summary>The result of a method that has none (<see cref="FiberMethodBuilder"/> is the generic builder over it).</summary>
+internal readonly struct VoidResult;

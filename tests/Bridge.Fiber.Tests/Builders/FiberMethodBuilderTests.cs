@@ -1,0 +1,595 @@
+using System.Runtime.CompilerServices;
+using Bridge.Fiber.Tests.Support;
+using Bridge.Fibers;
+using static Bridge.Fibers.Trace;
+using F = Bridge.Fibers.Fiber;
+
+namespace Bridge.Fiber.Tests.Builders;
+
+/// <summary>
+/// The opt-in <see cref="FiberMethodBuilder"/>: the same scheduling, errors, cancellation and AsyncLocal flow as the
+/// standard builder — each trace below is asserted for both builders — and ordinary ValueTask behaviour outside fibers.
+/// </summary>
+public class FiberMethodBuilderTests
+{
+    private static readonly AsyncLocal<string?> s_local = new();
+
+    [Fact]
+    public void Fork_and_yield_interleave_exactly_as_with_the_standard_builder()
+    {
+        string[] expected =
+        [
+            "a0", "b0", "main after forks", "a1", "b1", "main resumed", "a2", "b2", "a done", "b done",
+        ];
+        Assert.Equal(expected, Eio.Run(_ => Interleave(StandardWorker)));
+        Assert.Equal(expected, Eio.Run(_ => Interleave(OptInWorker)));
+    }
+
+    [Fact]
+    public void A_finished_callee_continues_its_caller_in_the_same_step()
+    {
+        // Queued work must not run between the callee's return and the caller's next line, whichever builder each uses.
+        string[] expected = ["queued: start", "callee yields", "queued: runs", "callee done", "caller continues", "queued: again"];
+        Assert.Equal(expected, Eio.Run(_ => CallerAndCallee(OptInCallee, optInCaller: false)));
+        Assert.Equal(expected, Eio.Run(_ => CallerAndCallee(OptInCallee, optInCaller: true)));
+        Assert.Equal(expected, Eio.Run(_ => CallerAndCallee(StandardCallee, optInCaller: true)));
+    }
+
+    [Fact]
+    public void Failures_before_and_after_the_first_suspension_fail_the_switch_with_the_original_exception()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            foreach (bool yieldFirst in new[] { false, true })
+            {
+                try
+                {
+                    await Switch.Run(sw =>
+                    {
+                        F.Fork(sw, Fails);
+                        return ValueTask.CompletedTask;
+
+                        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                        async ValueTask Fails()
+                        {
+                            if (yieldFirst)
+                            {
+                                await F.Yield();
+                            }
+
+                            throw new Failure(yieldFirst ? "after yield" : "at once");
+                        }
+                    });
+                }
+                catch (Failure e)
+                {
+                    Line("caught " + e.Message);
+                }
+            }
+        });
+        Assert.Equal(["caught at once", "caught after yield"], trace);
+    }
+
+    [Fact]
+    public async Task A_failed_method_rethrows_the_same_exception_object_and_reports_its_status()
+    {
+        var error = new Failure("x");
+        var synchronous = FailNow(error);
+        Assert.True(synchronous.IsFaulted);
+        Assert.Same(error, await Assert.ThrowsAsync<Failure>(async () => await synchronous));
+
+        var cancelled = CancelNow();
+        Assert.True(cancelled.IsCanceled);
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await cancelled);
+
+        var asynchronous = FailLater(error);
+        Assert.False(asynchronous.IsCompleted);
+        Assert.Same(error, await Assert.ThrowsAsync<Failure>(async () => await asynchronous));
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask FailNow(Exception e)
+        {
+            await Task.CompletedTask;
+            throw e;
+        }
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
+        static async ValueTask<int> CancelNow()
+        {
+            await Task.CompletedTask;
+            throw new OperationCanceledException();
+        }
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask FailLater(Exception e)
+        {
+            await Task.Delay(1);
+            throw e;
+        }
+    }
+
+    [Fact]
+    public void Waits_on_streams_promises_mutexes_and_sleeps_are_cancelled_like_the_standard_ones()
+    {
+        Assert.Equal(
+            [
+                "take waits", "add waits", "promise waits", "lock waits", "sleep waits",
+                "take: cancelled", "add: cancelled", "promise: cancelled", "lock: cancelled", "sleep: cancelled",
+                "switch: stop",
+            ],
+            CancelledWaits(optIn: false));
+        Assert.Equal(CancelledWaits(optIn: false), CancelledWaits(optIn: true));
+    }
+
+    private static List<string> CancelledWaits(bool optIn)
+    {
+        return Eio.Run(async _ =>
+        {
+            var empty = new FiberStream<int>(0);
+            var full = new FiberStream<int>(0);
+            var (promise, _) = FiberPromise.Create<int>();
+            var mutex = new FiberMutex();
+            await mutex.Lock();
+            try
+            {
+                await Switch.Run(async sw =>
+                {
+                    F.Fork(sw, Waiter("take", async () => await empty.Take(), optIn));
+                    F.Fork(sw, Waiter("add", async () => await full.Add(1), optIn));
+                    F.Fork(sw, Waiter("promise", async () => await promise, optIn));
+                    F.Fork(sw, Waiter("lock", async () => await mutex.Lock(), optIn));
+                    F.Fork(sw, Waiter("sleep", async () => await Time.Sleep(TimeSpan.FromSeconds(5)), optIn));
+                    await F.Yield();
+                    sw.Fail(new Failure("stop"));
+                });
+            }
+            catch (Failure e)
+            {
+                Line("switch: " + e.Message);
+            }
+        });
+
+        // The waits themselves are awaited directly in the fiber's body, each through the builder under test.
+        static Func<ValueTask> Waiter(string name, Func<ValueTask> wait, bool optIn) => optIn
+            ? [AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask () =>
+            {
+                Line(name + " waits");
+                try
+                {
+                    await wait();
+                }
+                catch (CancelledException)
+                {
+                    Line(name + ": cancelled");
+                    throw;
+                }
+            }
+            : async () =>
+            {
+                Line(name + " waits");
+                try
+                {
+                    await wait();
+                }
+                catch (CancelledException)
+                {
+                    Line(name + ": cancelled");
+                    throw;
+                }
+            };
+    }
+
+    [Fact]
+    public void Values_flow_through_a_stream_between_opt_in_fibers_in_eio_order()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            var stream = new FiberStream<int>(1);
+            await Switch.Run(sw =>
+            {
+                F.Fork(sw, Producer);
+                F.Fork(sw, Consumer);
+                return ValueTask.CompletedTask;
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                async ValueTask Producer()
+                {
+                    for (int i = 1; i <= 3; i++)
+                    {
+                        Line($"adding {i}");
+                        await stream.Add(i);
+                    }
+                }
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                async ValueTask Consumer()
+                {
+                    for (int i = 1; i <= 3; i++)
+                    {
+                        Line($"took {await stream.Take()}");
+                    }
+                }
+            });
+        });
+        // The same trace as the standard builder gives (capacity 1: the producer runs ahead by one item).
+        Assert.Equal(["adding 1", "adding 2", "took 1", "took 2", "adding 3", "took 3"], trace);
+    }
+
+    [Fact]
+    public void AsyncLocal_values_flow_into_callees_and_across_yields_but_never_leak_out()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            await Switch.Run(sw =>
+            {
+                F.Fork(sw, Owner);
+                F.Fork(sw, async () => { await F.Yield(); Line($"neighbour sees '{s_local.Value}'"); });
+                return ValueTask.CompletedTask;
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                async ValueTask Owner()
+                {
+                    s_local.Value = "owner";
+                    await F.Yield();
+                    Line($"owner after yield sees '{s_local.Value}'");
+                    await SetsItsOwn();
+                    Line($"owner after callee sees '{s_local.Value}'");
+                }
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                static async ValueTask SetsItsOwn()
+                {
+                    Line($"callee inherits '{s_local.Value}'");
+                    s_local.Value = "callee";
+                    await F.Yield();
+                    Line($"callee after yield sees '{s_local.Value}'");
+                }
+            });
+            Line($"main sees '{s_local.Value}'");
+        });
+        Assert.Equal(
+            [
+                "owner after yield sees 'owner'", "callee inherits 'owner'", "neighbour sees ''", "callee after yield sees 'callee'",
+                "owner after callee sees 'owner'", "main sees ''",
+            ],
+            trace);
+    }
+
+    [Fact]
+    public void A_value_set_after_a_yield_does_not_leak_into_the_next_fiber_step()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            await Switch.Run(sw =>
+            {
+                F.Fork(sw, Setter);
+                F.Fork(sw, async () =>
+                {
+                    for (int i = 0; i < 2; i++)
+                    {
+                        await F.Yield();
+                        Line($"other fiber sees '{s_local.Value}'");
+                    }
+                });
+                return ValueTask.CompletedTask;
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                static async ValueTask Setter()
+                {
+                    await F.Yield();
+                    s_local.Value = "set in the setter's second step";
+                    await F.Yield();
+                    Line($"setter sees '{s_local.Value}'");
+                }
+            });
+        });
+        Assert.Equal(["other fiber sees ''", "setter sees 'set in the setter's second step'", "other fiber sees ''"], trace);
+        Assert.Null(s_local.Value); // nor into the thread that ran the loop
+    }
+
+    [Fact]
+    public void Code_that_runs_after_a_resumed_step_in_the_same_loop_item_does_not_see_its_values()
+    {
+        // A fiber that fails in a step cancels its switch there and then: the cancel hooks run in that same loop item,
+        // after the method's box has returned — they must not see what the method set.
+        var trace = Eio.Run(async _ =>
+        {
+            try
+            {
+                await Switch.Run(sw =>
+                {
+                    sw.Context.OnCancel(_ => Line($"cancel hook sees '{s_local.Value}'"));
+                    F.Fork(sw, Fails);
+                    return ValueTask.CompletedTask;
+
+                    [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                    static async ValueTask Fails()
+                    {
+                        await F.Yield();
+                        s_local.Value = "the failing fiber's";
+                        throw new Failure("x");
+                    }
+                });
+            }
+            catch (Failure)
+            {
+                Line("switch failed");
+            }
+        });
+        Assert.Equal(["cancel hook sees ''", "switch failed"], trace);
+    }
+
+    [Fact]
+    public void Typed_methods_return_their_values_whether_or_not_they_suspend()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            await Switch.Run(async sw =>
+            {
+                var forked = F.ForkPromise(sw, () => Twice(21, suspend: true));
+                Line($"at once: {await Twice(5, suspend: false)}");
+                Line($"after a yield: {await Twice(10, suspend: true)}");
+                Line($"forked: {await forked}");
+            });
+        });
+        Assert.Equal(["at once: 10", "after a yield: 20", "forked: 42"], trace);
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
+        static async ValueTask<int> Twice(int n, bool suspend)
+        {
+            if (suspend)
+            {
+                await F.Yield();
+            }
+
+            return 2 * n;
+        }
+    }
+
+    [Fact]
+    public void A_foreign_await_comes_back_to_the_loop_as_the_same_fiber()
+    {
+        var trace = Bounded.Run(() => Eio.Run(async _ =>
+        {
+            await Switch.Run(sw =>
+            {
+                F.Fork(sw, Body);
+                return ValueTask.CompletedTask;
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                static async ValueTask Body()
+                {
+                    var loop = Environment.CurrentManagedThreadId;
+                    await Task.Run(() => Thread.Yield());
+                    Line($"back on the loop: {Environment.CurrentManagedThreadId == loop}, in a fiber: {F.IsInFiber}");
+                    await F.Yield();
+                    Line("yields again");
+                }
+            });
+        }));
+        Assert.Equal(["back on the loop: True, in a fiber: True", "yields again"], trace);
+    }
+
+    [Fact]
+    public void An_opt_in_fiber_that_escapes_its_loop_fails_its_switch_instead_of_hanging()
+    {
+        var trace = Bounded.Run(() => Eio.Run(async _ =>
+        {
+            try
+            {
+                await Switch.Run(sw =>
+                {
+                    F.Fork(sw, Escapes);
+                    return ValueTask.CompletedTask;
+
+                    [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                    static async ValueTask Escapes() => await Task.Run(() => Thread.Sleep(1)).ConfigureAwait(false);
+                });
+                Line("not reached");
+            }
+            catch (InvalidOperationException e)
+            {
+                Line(e.Message.Contains("off its loop", StringComparison.Ordinal) ? "switch failed: fiber finished off its loop" : e.Message);
+            }
+        }));
+        Assert.Equal(["switch failed: fiber finished off its loop"], trace);
+    }
+
+    [Fact]
+    public void Starting_a_second_wait_while_parked_is_reported_not_lost()
+    {
+        var trace = Eio.Run(async _ =>
+        {
+            var stream = new FiberStream<int>(0);
+            await Switch.Run(sw =>
+            {
+                F.Fork(sw, Body);
+                F.Fork(sw, async () => await stream.Add(1));
+                return ValueTask.CompletedTask;
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+                async ValueTask Body()
+                {
+                    var pending = TakeOne(); // not awaited: parks the fiber on the stream
+                    try
+                    {
+                        await F.Yield();
+                    }
+                    catch (InvalidOperationException e) when (e.Message.Contains("two awaits are pending", StringComparison.Ordinal))
+                    {
+                        Line("second wait refused");
+                    }
+
+                    Line($"first wait still delivers {await pending}");
+                }
+
+                [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
+                async ValueTask<int> TakeOne() => await stream.Take();
+            });
+        });
+        Assert.Equal(["second wait refused", "first wait still delivers 1"], trace);
+    }
+
+    [Fact]
+    public async Task Outside_fibers_it_is_an_ordinary_ValueTask_builder()
+    {
+        Assert.Equal(7, await Task.Run(async () => await Later(7)));
+        Assert.Equal(8, await Later(8).AsTask());
+
+        var once = Later(9);
+        Assert.Equal(9, await once);
+
+        var twice = Later(10);
+        var first = twice.AsTask();
+        Assert.Throws<InvalidOperationException>(() => twice.GetAwaiter().OnCompleted(() => { }));
+        Assert.Equal(10, await first);
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
+        static async ValueTask<int> Later(int n)
+        {
+            await Task.Delay(1);
+            await Task.Yield();
+            return n;
+        }
+    }
+
+    [Fact]
+    public void Many_opt_in_fibers_with_random_yields_and_cancellations_all_finish_once()
+    {
+        const int fibers = 20_000;
+        var finished = new int[fibers];
+        var added = new bool[fibers];
+        int cancelled = 0;
+        long sum = 0;
+        var rng = new Random(7);
+        var plan = Enumerable.Range(0, fibers).Select(_ => (Yields: rng.Next(5), Cancel: rng.Next(10) == 0)).ToArray();
+        var stream = new FiberStream<int>(3);
+        var trace = Eio.Run(async _ =>
+        {
+            await Switch.Run(sw =>
+            {
+                F.ForkDaemon(sw, async () =>
+                {
+                    while (true)
+                    {
+                        sum += await stream.Take();
+                    }
+                });
+                for (int i = 0; i < fibers; i++)
+                {
+                    int id = i;
+                    F.Fork(sw, [AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask () =>
+                    {
+                        try
+                        {
+                            await Cancel.Sub(async scope =>
+                            {
+                                for (int k = 0; k < plan[id].Yields; k++)
+                                {
+                                    await F.Yield();
+                                    if (plan[id].Cancel && k == 1)
+                                    {
+                                        scope.Cancel(new Failure("random"));
+                                    }
+                                }
+
+                                await stream.Add(id);
+                                added[id] = true;
+                            });
+                        }
+                        catch (CancelledException)
+                        {
+                            cancelled++;
+                        }
+
+                        finished[id]++;
+                    });
+                }
+
+                return ValueTask.CompletedTask;
+            });
+            while (stream.TryTake(out int left))
+            {
+                sum += left; // added after the consumer's last take
+            }
+        });
+        Assert.Empty(trace);
+        Assert.All(finished, count => Assert.Equal(1, count));
+        Assert.Equal(fibers, cancelled + added.Count(a => a));
+        Assert.InRange(cancelled, plan.Count(p => p.Cancel && p.Yields > 2), plan.Count(p => p.Cancel && p.Yields > 1));
+        Assert.Equal(Enumerable.Range(0, fibers).Where(i => added[i]).Sum(i => (long)i), sum); // nothing lost or taken twice
+    }
+
+    private static async ValueTask Interleave(Func<string, ValueTask> worker)
+    {
+        await Switch.Run(async sw =>
+        {
+            F.Fork(sw, () => worker("a"));
+            F.Fork(sw, () => worker("b"));
+            Line("main after forks");
+            await F.Yield();
+            Line("main resumed");
+        });
+    }
+
+    private static async ValueTask StandardWorker(string name)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            Line($"{name}{i}");
+            await F.Yield();
+        }
+
+        Line($"{name} done");
+    }
+
+    [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+    private static async ValueTask OptInWorker(string name)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            Line($"{name}{i}");
+            await F.Yield();
+        }
+
+        Line($"{name} done");
+    }
+
+    private static async ValueTask CallerAndCallee(Func<ValueTask> callee, bool optInCaller)
+    {
+        await Switch.Run(sw =>
+        {
+            F.Fork(sw, async () => { Line("queued: start"); await F.Yield(); Line("queued: runs"); await F.Yield(); Line("queued: again"); });
+            F.Fork(sw, optInCaller ? OptInCaller : StandardCaller);
+            return ValueTask.CompletedTask;
+        });
+
+        async ValueTask StandardCaller()
+        {
+            await callee();
+            Line("caller continues");
+        }
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        async ValueTask OptInCaller()
+        {
+            await callee();
+            Line("caller continues");
+        }
+    }
+
+    private static async ValueTask StandardCallee()
+    {
+        Line("callee yields");
+        await F.Yield();
+        Line("callee done");
+    }
+
+    [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+    private static async ValueTask OptInCallee()
+    {
+        Line("callee yields");
+        await F.Yield();
+        Line("callee done");
+    }
+}
