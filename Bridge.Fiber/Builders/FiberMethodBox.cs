@@ -19,12 +19,12 @@ internal abstract class FiberMethodBox
     /// </summary>
     public static readonly Action<object?> ResumeInvoker = static box => ((FiberMethodBox)box!).MoveNext();
 
-    private static readonly object s_completed = new();
+    private static readonly object s_succeeded = new();
 
-    // null while the method runs or is suspended with nobody waiting for it; s_completed once it has finished; otherwise
-    // the one waiter to run when it finishes (a ValueTask is awaited once).
+    // One field for the method's whole outcome (boxes are one per suspended method: keep them small): null while it runs
+    // or is suspended with nobody waiting for it; the one Waiter to run when it finishes (a ValueTask is awaited once);
+    // once finished, s_succeeded or the ExceptionDispatchInfo of its exception.
     private object? _completion;
-    private ExceptionDispatchInfo? _error;
     private Action? _moveNextAction;
 
     /// <summary>The execution context of the await the method is suspended in (captured at each await, as the standard builders do).</summary>
@@ -36,34 +36,37 @@ internal abstract class FiberMethodBox
     /// <summary>For awaiters that only take an <see cref="Action"/> (foreign awaits): allocated on first use.</summary>
     public Action MoveNextAction => _moveNextAction ??= MoveNext;
 
-    public bool IsCompleted => ReferenceEquals(Volatile.Read(ref _completion), s_completed);
+    public bool IsCompleted => Volatile.Read(ref _completion) is not (null or Waiter);
 
     /// <summary>The method's exception, once it has finished with one.</summary>
-    public Exception? Error => IsCompleted ? _error?.SourceException : null;
+    public Exception? Error => (Volatile.Read(ref _completion) as ExceptionDispatchInfo)?.SourceException;
 
-    protected ValueTaskSourceStatus Status =>
-        !IsCompleted ? ValueTaskSourceStatus.Pending
-        : _error is null ? ValueTaskSourceStatus.Succeeded
-        : _error.SourceException is OperationCanceledException ? ValueTaskSourceStatus.Canceled
-        : ValueTaskSourceStatus.Faulted;
+    protected ValueTaskSourceStatus Status => Volatile.Read(ref _completion) switch
+    {
+        null or Waiter => ValueTaskSourceStatus.Pending,
+        ExceptionDispatchInfo { SourceException: OperationCanceledException } => ValueTaskSourceStatus.Canceled,
+        ExceptionDispatchInfo => ValueTaskSourceStatus.Faulted,
+        _ => ValueTaskSourceStatus.Succeeded,
+    };
 
     /// <summary>Throws the method's exception, or that it has not finished (a ValueTask read before completion).</summary>
     protected void ThrowIfNotSucceeded()
     {
-        if (!IsCompleted)
+        switch (Volatile.Read(ref _completion))
         {
-            throw new InvalidOperationException("The method has not finished: await its ValueTask instead of reading its result.");
+            case null or Waiter:
+                throw new InvalidOperationException("The method has not finished: await its ValueTask instead of reading its result.");
+            case ExceptionDispatchInfo error:
+                error.Throw();
+                break;
         }
-
-        _error?.Throw();
     }
 
     /// <summary>Marks the method finished (once) and runs its waiter, if any.</summary>
     protected void Complete(ExceptionDispatchInfo? error)
     {
-        _error = error;
-        var waiter = Interlocked.Exchange(ref _completion, s_completed);
-        Debug.Assert(!ReferenceEquals(waiter, s_completed), "a method finishes once");
+        var waiter = Interlocked.Exchange(ref _completion, (object?)error ?? s_succeeded);
+        Debug.Assert(waiter is null or Waiter, "a method finishes once");
         (waiter as Waiter)?.Run(mustQueue: false);
     }
 
@@ -78,7 +81,7 @@ internal abstract class FiberMethodBox
             return;
         }
 
-        if (!ReferenceEquals(previous, s_completed))
+        if (previous is Waiter)
         {
             throw new InvalidOperationException("The ValueTask of a FiberMethodBuilder method was awaited twice; a ValueTask may be awaited once.");
         }

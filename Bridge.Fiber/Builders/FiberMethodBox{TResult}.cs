@@ -9,6 +9,31 @@ internal abstract class FiberMethodBox<TResult> : FiberMethodBox, IValueTaskSour
 {
     private TResult _result = default!;
 
+    /// <summary>
+    /// The box of the method whose builder holds <paramref name="box"/>, created at its first suspension: the builder
+    /// inside the state machine learns its box before the state machine is copied into it, so every later await (run
+    /// from the box's copy) finds it.
+    /// </summary>
+    public static FiberMethodBox Of<TStateMachine>(ref FiberMethodBox<TResult>? box, ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine
+    {
+        var context = ExecutionContext.Capture();
+        if (box is FiberMethodBox<TResult, TStateMachine> existing)
+        {
+            if (!ReferenceEquals(existing.Context, context))
+            {
+                existing.Context = context; // written only when it changed: a reference store costs a GC write barrier
+            }
+
+            return existing;
+        }
+
+        var created = new FiberMethodBox<TResult, TStateMachine> { Context = context };
+        box = created;
+        created.StateMachine = stateMachine;
+        return created;
+    }
+
     public void SetResult(TResult result)
     {
         _result = result;

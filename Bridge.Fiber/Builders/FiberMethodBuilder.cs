@@ -15,33 +15,44 @@ namespace Bridge.Fibers;
 [StructLayout(LayoutKind.Auto)]
 public struct FiberMethodBuilder
 {
-    private FiberMethodBuilder<VoidResult> _builder;
+    private FiberMethodBox<VoidResult>? _box; // null until the method first suspends (or fails before it does)
 
     /// <summary>Creates a builder (called by compiled code; .NET <c>AsyncValueTaskMethodBuilder.Create</c>).</summary>
     /// <returns>A new builder.</returns>
     public static FiberMethodBuilder Create() => default;
 
     /// <summary>The method's ValueTask (.NET <c>AsyncValueTaskMethodBuilder.Task</c>).</summary>
-    public readonly ValueTask Task => _builder.Box is { } box ? new ValueTask(box, 0) : default;
+    public readonly ValueTask Task => _box is null ? default : new ValueTask(_box, 0);
 
     /// <summary>Runs the method until it first suspends (.NET <c>AsyncValueTaskMethodBuilder.Start</c>).</summary>
     /// <typeparam name="TStateMachine">The compiler-generated state machine.</typeparam>
     /// <param name="stateMachine">The state machine.</param>
     public readonly void Start<TStateMachine>(ref TStateMachine stateMachine)
-        where TStateMachine : IAsyncStateMachine => _builder.Start(ref stateMachine);
+        where TStateMachine : IAsyncStateMachine => default(AsyncValueTaskMethodBuilder).Start(ref stateMachine);
 
     /// <summary>Unused: the box holds the state machine (.NET <c>SetStateMachine</c>).</summary>
     /// <param name="stateMachine">The heap-allocated state machine.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stateMachine"/> is null.</exception>
-    public readonly void SetStateMachine(IAsyncStateMachine stateMachine) => _builder.SetStateMachine(stateMachine);
+    public readonly void SetStateMachine(IAsyncStateMachine stateMachine) => ArgumentNullException.ThrowIfNull(stateMachine);
 
     /// <summary>Completes the method (.NET <c>SetResult</c>).</summary>
-    public void SetResult() => _builder.SetResult(default);
+    public readonly void SetResult() => _box?.SetResult(default);
 
     /// <summary>Completes the method with <paramref name="exception"/> (.NET <c>SetException</c>).</summary>
     /// <param name="exception">The method's exception.</param>
     /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
-    public void SetException(Exception exception) => _builder.SetException(exception);
+    public void SetException(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (_box is null)
+        {
+            _box = new FailedMethodBox<VoidResult>(exception);
+        }
+        else
+        {
+            _box.SetException(exception);
+        }
+    }
 
     /// <summary>Suspends on an awaiter that flows its own context (.NET <c>AwaitOnCompleted</c>).</summary>
     /// <typeparam name="TAwaiter">The awaiter.</typeparam>
@@ -50,7 +61,7 @@ public struct FiberMethodBuilder
     /// <param name="stateMachine">The state machine.</param>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion
-        where TStateMachine : IAsyncStateMachine => _builder.AwaitOnCompleted(ref awaiter, ref stateMachine);
+        where TStateMachine : IAsyncStateMachine => awaiter.OnCompleted(FiberMethodBox<VoidResult>.Of(ref _box, ref stateMachine).MoveNextAction);
 
     /// <summary>Suspends on an awaiter (.NET <c>AwaitUnsafeOnCompleted</c>): in a fiber, the box is parked on it directly.</summary>
     /// <typeparam name="TAwaiter">The awaiter.</typeparam>
@@ -59,8 +70,8 @@ public struct FiberMethodBuilder
     /// <param name="stateMachine">The state machine.</param>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion
-        where TStateMachine : IAsyncStateMachine => _builder.AwaitUnsafeOnCompleted(ref awaiter, ref stateMachine);
+        where TStateMachine : IAsyncStateMachine => FiberMethodAwait.UnsafeOnCompleted(ref awaiter, FiberMethodBox<VoidResult>.Of(ref _box, ref stateMachine));
 }
 
-/// <summary>The result of a method that has none (<see cref="FiberMethodBuilder"/> is the generic builder over it).</summary>
+/// <summary>The result of a method that has none: <see cref="FiberMethodBuilder"/>'s box is the generic one over it.</summary>
 internal readonly struct VoidResult;

@@ -21,9 +21,6 @@ public struct FiberMethodBuilder<TResult>
     /// <summary>The method's ValueTask (.NET <c>AsyncValueTaskMethodBuilder&lt;T&gt;.Task</c>).</summary>
     public readonly ValueTask<TResult> Task => _box is null ? new ValueTask<TResult>(_result) : new ValueTask<TResult>(_box, 0);
 
-    /// <summary>The box, once the method has suspended or failed (what <see cref="FiberMethodBuilder"/> wraps).</summary>
-    internal readonly FiberMethodBox<TResult>? Box => _box;
-
     /// <summary>
     /// Runs the method until it first suspends, restoring the caller's execution and synchronization contexts afterwards
     /// (.NET <c>AsyncValueTaskMethodBuilder&lt;T&gt;.Start</c>, whose implementation it uses).
@@ -75,7 +72,7 @@ public struct FiberMethodBuilder<TResult>
     /// <param name="stateMachine">The state machine.</param>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion
-        where TStateMachine : IAsyncStateMachine => awaiter.OnCompleted(GetBox(ref stateMachine).MoveNextAction);
+        where TStateMachine : IAsyncStateMachine => awaiter.OnCompleted(FiberMethodBox<TResult>.Of(ref _box, ref stateMachine).MoveNextAction);
 
     /// <summary>
     /// Suspends on an awaiter (.NET <c>AwaitUnsafeOnCompleted</c>): Bridge's awaiters and <c>Fiber.Yield</c> park the box
@@ -87,29 +84,5 @@ public struct FiberMethodBuilder<TResult>
     /// <param name="stateMachine">The state machine.</param>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion
-        where TStateMachine : IAsyncStateMachine => FiberMethodAwait.UnsafeOnCompleted(ref awaiter, GetBox(ref stateMachine));
-
-    /// <summary>
-    /// The method's box, created at its first suspension: the builder inside the state machine learns its box before the
-    /// state machine is copied into it, so every later await (run from the box's copy) finds it.
-    /// </summary>
-    private FiberMethodBox GetBox<TStateMachine>(ref TStateMachine stateMachine)
-        where TStateMachine : IAsyncStateMachine
-    {
-        var context = ExecutionContext.Capture();
-        if (_box is FiberMethodBox<TResult, TStateMachine> box)
-        {
-            if (!ReferenceEquals(box.Context, context))
-            {
-                box.Context = context; // written only when it changed: a reference store costs a GC write barrier
-            }
-
-            return box;
-        }
-
-        var created = new FiberMethodBox<TResult, TStateMachine> { Context = context };
-        _box = created;
-        created.StateMachine = stateMachine;
-        return created;
-    }
+        where TStateMachine : IAsyncStateMachine => FiberMethodAwait.UnsafeOnCompleted(ref awaiter, FiberMethodBox<TResult>.Of(ref _box, ref stateMachine));
 }

@@ -13,6 +13,9 @@ public class FiberStreamBenchmarks
 
     [Benchmark(OperationsPerInvoke = Items)]
     public void FiberStreamCapacity1() => FiberSyncWorkloads.StreamPingPong(Items);
+
+    [Benchmark(OperationsPerInvoke = Items)]
+    public void FiberStreamCapacity1OptIn() => FiberSyncWorkloads.StreamPingPongOptIn(Items);
 }
 
 /// <summary>Uncontended FiberMutex lock+unlock against SemaphoreSlim.WaitAsync+Release.</summary>

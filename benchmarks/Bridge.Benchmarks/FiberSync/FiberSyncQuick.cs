@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Bridge.Benchmarks.Quick;
 using Bridge.Fibers;
@@ -15,6 +16,9 @@ public sealed class FiberSyncQuick : IQuickScenarioSource
     {
         yield return new QuickScenario("fiber stream cap 1 ping-pong (vs Channel bounded(1))", StreamItems,
             () => FiberSyncWorkloads.StreamPingPong(StreamItems),
+            () => FiberSyncWorkloads.ChannelPingPong(StreamItems));
+        yield return new QuickScenario("fiber stream cap 1 ping-pong, opt-in FiberMethodBuilder (vs Channel bounded(1))", StreamItems,
+            () => FiberSyncWorkloads.StreamPingPongOptIn(StreamItems),
             () => FiberSyncWorkloads.ChannelPingPong(StreamItems));
         yield return new QuickScenario("fiber mutex uncontended lock+unlock (vs SemaphoreSlim)", MutexOps,
             () => FiberSyncWorkloads.MutexUncontended(MutexOps),
@@ -37,6 +41,30 @@ public static class FiberSyncWorkloads
                 }
             },
             async () =>
+            {
+                long sum = 0;
+                for (int i = 0; i < items; i++)
+                {
+                    sum += await stream.Take();
+                }
+
+                GC.KeepAlive(sum);
+            });
+    });
+
+    /// <summary><see cref="StreamPingPong"/> with both sides built by the opt-in <see cref="FiberMethodBuilder"/>.</summary>
+    public static void StreamPingPongOptIn(int items) => Fiber.RunMock(async _ =>
+    {
+        var stream = new FiberStream<int>(1);
+        await Fiber.Both(
+            [AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask () =>
+            {
+                for (int i = 0; i < items; i++)
+                {
+                    await stream.Add(i);
+                }
+            },
+            [AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask () =>
             {
                 long sum = 0;
                 for (int i = 0; i < items; i++)

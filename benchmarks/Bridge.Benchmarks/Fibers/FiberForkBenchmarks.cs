@@ -16,4 +16,8 @@ public class FiberForkBenchmarks
     /// <summary>Fibers forked in waves, each wave on its own switch.</summary>
     [Benchmark(OperationsPerInvoke = Count)]
     public void FiberForkYieldOnce() => FiberWorkloads.FiberForkYieldOnce(Count, PerSwitch);
+
+    /// <summary>The same, with the forked bodies built by the opt-in FiberMethodBuilder.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public void FiberForkYieldOnceOptIn() => FiberWorkloads.FiberForkYieldOnceOptIn(Count, PerSwitch);
 }

@@ -23,9 +23,24 @@ public sealed class FiberQuickScenarios : IQuickScenarioSource
             () => FiberWorkloads.FiberYield(1000, Yields / 1000),
             () => FiberWorkloads.TaskYield(1000, Yields / 1000));
         yield return new QuickScenario(
+            "fiber, opt-in FiberMethodBuilder: await Fiber.Yield(), 2 fibers (vs Task.Yield)",
+            Yields,
+            () => FiberWorkloads.FiberYieldOptIn(2, Yields / 2),
+            () => FiberWorkloads.TaskYield(2, Yields / 2));
+        yield return new QuickScenario(
+            "fiber, opt-in FiberMethodBuilder: await Fiber.Yield(), 1000 fibers (vs Task.Yield)",
+            Yields,
+            () => FiberWorkloads.FiberYieldOptIn(1000, Yields / 1000),
+            () => FiberWorkloads.TaskYield(1000, Yields / 1000));
+        yield return new QuickScenario(
             "fiber: Fork + finish of a fiber that yields once, 1000 per switch (vs starting an async Task that yields once)",
             Forks,
             () => FiberWorkloads.FiberForkYieldOnce(Forks, 1000),
+            () => FiberWorkloads.TaskStartYieldOnce(Forks, 1000));
+        yield return new QuickScenario(
+            "fiber, opt-in FiberMethodBuilder: Fork + finish of a fiber that yields once (vs starting an async Task that yields once)",
+            Forks,
+            () => FiberWorkloads.FiberForkYieldOnceOptIn(Forks, 1000),
             () => FiberWorkloads.TaskStartYieldOnce(Forks, 1000));
 
         // One promise, many waiters, on long-lived loop threads (steady state): suspend, then resume-all, measured apart.

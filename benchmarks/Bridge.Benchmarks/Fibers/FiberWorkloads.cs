@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bridge.Benchmarks.Baselines;
 using Bridge.Fibers;
 
@@ -16,6 +17,24 @@ public static class FiberWorkloads
             for (int i = 0; i < fibers; i++)
             {
                 Fiber.Fork(sw, async () =>
+                {
+                    for (int k = 0; k < yieldsEach; k++)
+                    {
+                        await Fiber.Yield();
+                    }
+                });
+            }
+
+            return ValueTask.CompletedTask;
+        }));
+
+    /// <summary><see cref="FiberYield"/> with fiber bodies built by the opt-in <see cref="FiberMethodBuilder"/>.</summary>
+    public static void FiberYieldOptIn(int fibers, int yieldsEach) =>
+        Fiber.Run(async _ => await Switch.Run(sw =>
+        {
+            for (int i = 0; i < fibers; i++)
+            {
+                Fiber.Fork(sw, [AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask () =>
                 {
                     for (int k = 0; k < yieldsEach; k++)
                     {
@@ -61,6 +80,24 @@ public static class FiberWorkloads
             }
         });
 
+    /// <summary><see cref="FiberForkYieldOnce"/> with the forked bodies built by the opt-in <see cref="FiberMethodBuilder"/>.</summary>
+    public static void FiberForkYieldOnceOptIn(int fibers, int perSwitch) =>
+        Fiber.Run(async _ =>
+        {
+            for (int done = 0; done < fibers; done += perSwitch)
+            {
+                await Switch.Run(sw =>
+                {
+                    for (int i = 0; i < perSwitch; i++)
+                    {
+                        Fiber.Fork(sw, YieldOnceOptIn);
+                    }
+
+                    return ValueTask.CompletedTask;
+                });
+            }
+        });
+
     /// <summary>
     /// Baseline of <see cref="FiberForkYieldOnce"/>: starts async Task methods that yield once, <paramref name="perWave"/>
     /// at a time, and waits for each wave.
@@ -81,6 +118,9 @@ public static class FiberWorkloads
         });
 
     private static async ValueTask YieldOnce() => await Fiber.Yield();
+
+    [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+    private static async ValueTask YieldOnceOptIn() => await Fiber.Yield();
 
     private static async Task YieldLoop(int yields)
     {

@@ -19,4 +19,8 @@ public class FiberYieldBenchmarks
     /// <summary>Fibers on one switch yielding.</summary>
     [Benchmark(OperationsPerInvoke = Yields)]
     public void FiberYield() => FiberWorkloads.FiberYield(Fibers, Yields / Fibers);
+
+    /// <summary>The same fibers with bodies built by the opt-in FiberMethodBuilder.</summary>
+    [Benchmark(OperationsPerInvoke = Yields)]
+    public void FiberYieldOptIn() => FiberWorkloads.FiberYieldOptIn(Fibers, Yields / Fibers);
 }
