@@ -7,7 +7,8 @@ namespace Bridge.Fibers;
 internal static class FiberMethodAwait
 {
     /// <summary>
-    /// Hands <paramref name="box"/> to what is awaited. Bridge's awaiters and ValueTask sources take the box itself;
+    /// Hands <paramref name="box"/> to what is awaited. Bridge's awaiters and ValueTask sources (Fiber.Yield, promises,
+    /// other FiberMethodBuilder methods) take the box itself;
     /// anything else gets the box's <see cref="FiberMethodBox.MoveNextAction"/>, as from a standard builder. The type
     /// tests on <typeparamref name="TAwaiter"/> are constants for each struct awaiter: the JIT keeps one branch.
     /// </summary>
@@ -38,6 +39,10 @@ internal static class FiberMethodAwait
                 valueTaskSource.OnCompleted(FiberMethodBox.ResumeInvoker, box, ValueTaskParts.Token(ref task), flags);
                 return;
             }
+        }
+        else if (default(TAwaiter) is not null && ValueTaskParts<TAwaiter>.Reader is { } reader && reader.TryOnCompleted(ref awaiter, box))
+        {
+            return; // await of a ValueTask<T> over a source: a FiberPromise<T>, a typed FiberMethodBuilder method
         }
 
         awaiter.UnsafeOnCompleted(box.MoveNextAction);

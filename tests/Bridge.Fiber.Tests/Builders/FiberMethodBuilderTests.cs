@@ -123,22 +123,22 @@ public class FiberMethodBuilderTests
 
     private static List<string> CancelledWaits(bool optIn)
     {
+        var empty = new FiberStream<int>(0);
+        var full = new FiberStream<int>(0);
+        var (promise, _) = FiberPromise.Create<int>();
+        var mutex = new FiberMutex();
         return Eio.Run(async _ =>
         {
-            var empty = new FiberStream<int>(0);
-            var full = new FiberStream<int>(0);
-            var (promise, _) = FiberPromise.Create<int>();
-            var mutex = new FiberMutex();
             await mutex.Lock();
             try
             {
                 await Switch.Run(async sw =>
                 {
-                    F.Fork(sw, Waiter("take", async () => await empty.Take(), optIn));
-                    F.Fork(sw, Waiter("add", async () => await full.Add(1), optIn));
-                    F.Fork(sw, Waiter("promise", async () => await promise, optIn));
-                    F.Fork(sw, Waiter("lock", async () => await mutex.Lock(), optIn));
-                    F.Fork(sw, Waiter("sleep", async () => await Time.Sleep(TimeSpan.FromSeconds(5)), optIn));
+                    F.Fork(sw, Waiter("take", optIn));
+                    F.Fork(sw, Waiter("add", optIn));
+                    F.Fork(sw, Waiter("promise", optIn));
+                    F.Fork(sw, Waiter("lock", optIn));
+                    F.Fork(sw, Waiter("sleep", optIn));
                     await F.Yield();
                     sw.Fail(new Failure("stop"));
                 });
@@ -149,34 +149,51 @@ public class FiberMethodBuilderTests
             }
         });
 
-        // The waits themselves are awaited directly in the fiber's body, each through the builder under test.
-        static Func<ValueTask> Waiter(string name, Func<ValueTask> wait, bool optIn) => optIn
-            ? [AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask () =>
+        // Each wait is awaited directly in a method built by the builder under test.
+        Func<ValueTask> Waiter(string name, bool optIn) => optIn ? () => OptInWait(name) : () => StandardWait(name);
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        async ValueTask OptInWait(string name)
+        {
+            Line(name + " waits");
+            try
             {
-                Line(name + " waits");
-                try
+                switch (name)
                 {
-                    await wait();
-                }
-                catch (CancelledException)
-                {
-                    Line(name + ": cancelled");
-                    throw;
+                    case "take": await empty.Take(); break;
+                    case "add": await full.Add(1); break;
+                    case "promise": await promise; break;
+                    case "lock": await mutex.Lock(); break;
+                    default: await Time.Sleep(TimeSpan.FromSeconds(5)); break;
                 }
             }
-            : async () =>
+            catch (CancelledException)
             {
-                Line(name + " waits");
-                try
+                Line(name + ": cancelled");
+                throw;
+            }
+        }
+
+        async ValueTask StandardWait(string name)
+        {
+            Line(name + " waits");
+            try
+            {
+                switch (name)
                 {
-                    await wait();
+                    case "take": await empty.Take(); break;
+                    case "add": await full.Add(1); break;
+                    case "promise": await promise; break;
+                    case "lock": await mutex.Lock(); break;
+                    default: await Time.Sleep(TimeSpan.FromSeconds(5)); break;
                 }
-                catch (CancelledException)
-                {
-                    Line(name + ": cancelled");
-                    throw;
-                }
-            };
+            }
+            catch (CancelledException)
+            {
+                Line(name + ": cancelled");
+                throw;
+            }
+        }
     }
 
     [Fact]
@@ -333,6 +350,19 @@ public class FiberMethodBuilderTests
             });
         });
         Assert.Equal(["at once: 10", "after a yield: 20", "forked: 42"], trace);
+
+        // The same awaits in a FiberMethodBuilder method: a pending ValueTask<T> of a typed method and a FiberPromise<T>.
+        var optIn = Eio.Run(async _ =>
+        {
+            await Switch.Run([AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask (sw) =>
+            {
+                var forked = F.ForkPromise(sw, () => Twice(21, suspend: true));
+                Line($"at once: {await Twice(5, suspend: false)}");
+                Line($"after a yield: {await Twice(10, suspend: true)}");
+                Line($"forked: {await forked}");
+            });
+        });
+        Assert.Equal(trace, optIn);
 
         [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
         static async ValueTask<int> Twice(int n, bool suspend)
