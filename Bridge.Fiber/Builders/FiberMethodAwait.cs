@@ -21,7 +21,7 @@ internal static class FiberMethodAwait
             return;
         }
 
-        if (typeof(TAwaiter) == typeof(ValueTaskAwaiter))
+        if (typeof(TAwaiter) == typeof(ValueTaskAwaiter) && ValueTaskParts.Available)
         {
             ref var task = ref ValueTaskParts.Of(ref Unsafe.As<TAwaiter, ValueTaskAwaiter>(ref awaiter));
             object? source = ValueTaskParts.Source(ref task);

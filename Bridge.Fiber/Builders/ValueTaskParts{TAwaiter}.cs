@@ -16,6 +16,9 @@ internal abstract class ValueTaskParts<TAwaiter>
     /// <summary>Hands <paramref name="box"/> to the awaited ValueTask's source; false if it is not a source (a Task, say).</summary>
     public abstract bool TryOnCompleted(ref TAwaiter awaiter, FiberMethodBox box);
 
+    /// <summary>Whether this reader's field accessors work on this runtime (see <see cref="ValueTaskParts.Available"/>).</summary>
+    protected abstract bool Probe();
+
     private static ValueTaskParts<TAwaiter>? Create()
     {
         var type = typeof(TAwaiter);
@@ -26,14 +29,15 @@ internal abstract class ValueTaskParts<TAwaiter>
 
         try
         {
-            var reader = typeof(ValueTaskAwaiterParts<>).MakeGenericType(type.GetGenericArguments());
-            return (ValueTaskParts<TAwaiter>?)Activator.CreateInstance(reader);
+            var reader = (ValueTaskParts<TAwaiter>?)Activator.CreateInstance(
+                typeof(ValueTaskAwaiterParts<>).MakeGenericType(type.GetGenericArguments()));
+            return reader?.Probe() == true ? reader : null;
         }
 #pragma warning disable CA1031 // where generic instantiation at run time is unavailable, the standard path still works
         catch (Exception)
 #pragma warning restore CA1031
         {
-            return null;
+            return null; // as for a runtime without the BCL fields the reader uses
         }
     }
 }
@@ -55,6 +59,14 @@ internal sealed class ValueTaskAwaiterParts<T> : ValueTaskParts<ValueTaskAwaiter
             : ValueTaskSourceOnCompletedFlags.None;
         source.OnCompleted(FiberMethodBox.ResumeInvoker, box, Token(ref task), flags);
         return true;
+    }
+
+    protected override bool Probe()
+    {
+        var source = new FailedMethodBox<T>(new InvalidOperationException("probe"));
+        var awaiter = new ValueTask<T>(source, 7).GetAwaiter();
+        ref var task = ref Of(ref awaiter);
+        return ReferenceEquals(Source(ref task), source) && Token(ref task) == 7 && ContinueOnCapturedContext(ref task);
     }
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_value")]

@@ -144,7 +144,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         try
         {
             var run = body();
-            if (ValueTaskParts.Source(ref run) is FiberMethodBox method)
+            if (ValueTaskParts.Available && ValueTaskParts.Source(ref run) is FiberMethodBox method)
             {
                 _body = method;
                 _bodyIsMethod = true;

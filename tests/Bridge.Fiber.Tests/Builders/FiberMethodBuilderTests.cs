@@ -550,6 +550,17 @@ public class FiberMethodBuilderTests
         Assert.Equal(Enumerable.Range(0, fibers).Where(i => added[i]).Sum(i => (long)i), sum); // nothing lost or taken twice
     }
 
+    [Fact]
+    public void The_fast_paths_find_the_ValueTask_fields_they_read_on_this_runtime()
+    {
+        // If a runtime renamed them, the probes turn the fast paths off (standard path: slower, still correct); this
+        // test says so rather than letting the speed vanish unnoticed.
+        Assert.True(ValueTaskParts.Available);
+        Assert.NotNull(ValueTaskParts<ValueTaskAwaiter<int>>.Reader);
+        Assert.NotNull(ValueTaskParts<ValueTaskAwaiter<string>>.Reader);
+        Assert.Null(ValueTaskParts<TaskAwaiter<int>>.Reader);
+    }
+
     private static async ValueTask Interleave(Func<string, ValueTask> worker)
     {
         await Switch.Run(async sw =>
