@@ -65,7 +65,7 @@ public sealed class FiberStream<T> : ICancelHook
         {
             WaitBox<T>.Put(reader, item);
             _gate.Exit();
-            reader.Resume();
+            reader.Resume(null, fiber);
             return default;
         }
 
@@ -92,7 +92,7 @@ public sealed class FiberStream<T> : ICancelHook
     public WaitAwaiter<T> Take()
     {
         var fiber = FiberContext.Require("FiberStream.Take");
-        if (TryTake(out var item))
+        if (TryTake(out var item, fiber))
         {
             return new WaitAwaiter<T>(item);
         }
@@ -106,7 +106,10 @@ public sealed class FiberStream<T> : ICancelHook
     /// Takes an item if one is available now (Eio <c>Stream.take_nonblocking</c>); on a rendezvous stream, only from a
     /// waiting writer. Thread-safe; callable outside fibers.
     /// </summary>
-    public bool TryTake(out T item)
+    public bool TryTake(out T item) => TryTake(out item, FiberContext.Running);
+
+    /// <summary><see cref="TryTake(out T)"/> for a caller that knows the running fiber (or that there is none).</summary>
+    private bool TryTake(out T item, FiberContext? running)
     {
         FiberContext? writer;
         _gate.Enter();
@@ -130,7 +133,7 @@ public sealed class FiberStream<T> : ICancelHook
         }
 
         _gate.Exit();
-        writer?.Resume();
+        writer?.Resume(null, running);
         return true;
     }
 
@@ -216,8 +219,8 @@ public sealed class FiberStream<T> : ICancelHook
             stream._gate.Exit();
 
             // Room appeared between the call and the suspension (another thread): finish at once.
-            reader?.Resume();
-            fiber.Resume();
+            reader?.Resume(null, fiber);
+            fiber.Resume(null, fiber);
         }
     }
 
@@ -225,13 +228,6 @@ public sealed class FiberStream<T> : ICancelHook
     {
         public void Register(FiberContext fiber)
         {
-            if (stream.TryTake(out var item))
-            {
-                WaitBox<T>.Put(fiber, item);
-                fiber.Resume();
-                return;
-            }
-
             stream._gate.Enter();
             if (stream._items.Count == 0 && stream._writers.IsEmpty)
             {
@@ -243,7 +239,16 @@ public sealed class FiberStream<T> : ICancelHook
 
             stream._gate.Exit();
 
-            Register(fiber); // an item arrived meanwhile
+            // An item arrived between the call and the suspension (another thread): take it and finish at once. Only this
+            // fiber takes for itself here, but other takers may race it to the item: then wait after all.
+            if (stream.TryTake(out var item, fiber))
+            {
+                WaitBox<T>.Put(fiber, item);
+                fiber.Resume(null, fiber);
+                return;
+            }
+
+            Register(fiber);
         }
     }
 }
