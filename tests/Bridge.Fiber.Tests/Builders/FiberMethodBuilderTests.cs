@@ -425,6 +425,40 @@ public class FiberMethodBuilderTests
         Assert.Equal(["switch failed: fiber finished off its loop"], trace);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Opt_in_fibers_on_two_loops_share_a_stream_and_promises_across_threads(int capacity)
+    {
+        // Items cross between two real-time loops on two threads, and each item is answered through a promise resolved
+        // from the other thread: every wake-up of a parked box comes from a thread that is not the fiber's own.
+        const int n = 3000;
+        var stream = new FiberStream<(int Item, FiberResolver<int> Reply)>(capacity);
+        var replies = new List<int>();
+        var consumer = Task.Run(() => F.Run([AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask (_) =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                var (item, reply) = await stream.Take();
+                reply.Resolve(item * 2);
+            }
+        }));
+        var producer = Task.Run(() => F.Run([AsyncMethodBuilder(typeof(FiberMethodBuilder))] async ValueTask (_) =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                var (promise, resolver) = FiberPromise.Create<int>();
+                await stream.Add((i, resolver));
+                replies.Add(await Doubled(promise));
+            }
+        }));
+        Assert.True(Task.WaitAll([consumer, producer], Bounded.DefaultLimit), "the loops did not finish in time");
+        Assert.Equal(Enumerable.Range(0, n).Select(i => i * 2), replies);
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
+        static async ValueTask<int> Doubled(FiberPromise<int> promise) => await promise;
+    }
+
     [Fact]
     public void Starting_a_second_wait_while_parked_is_reported_not_lost()
     {
