@@ -42,6 +42,23 @@ internal abstract class FiberMethodBox<TResult> : FiberMethodBox, IValueTaskSour
 
     public void SetException(Exception exception) => Complete(ExceptionDispatchInfo.Capture(exception));
 
+    /// <summary>
+    /// A builder's <c>SetException</c>: fails the method's box, or — for a method that fails before it ever suspended —
+    /// gives it a box holding only the exception.
+    /// </summary>
+    public static void SetException(ref FiberMethodBox<TResult>? box, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (box is null)
+        {
+            box = new FailedMethodBox<TResult>(exception);
+        }
+        else
+        {
+            box.SetException(exception);
+        }
+    }
+
     public ValueTaskSourceStatus GetStatus(short token) => Status;
 
     public TResult GetResult(short token)

@@ -41,18 +41,7 @@ public struct FiberMethodBuilder
     /// <summary>Completes the method with <paramref name="exception"/> (.NET <c>SetException</c>).</summary>
     /// <param name="exception">The method's exception.</param>
     /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
-    public void SetException(Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        if (_box is null)
-        {
-            _box = new FailedMethodBox<VoidResult>(exception);
-        }
-        else
-        {
-            _box.SetException(exception);
-        }
-    }
+    public void SetException(Exception exception) => FiberMethodBox<VoidResult>.SetException(ref _box, exception);
 
     /// <summary>Suspends on an awaiter that flows its own context (.NET <c>AwaitOnCompleted</c>).</summary>
     /// <typeparam name="TAwaiter">The awaiter.</typeparam>
