@@ -62,31 +62,39 @@ internal abstract class FiberMethodBox
         }
     }
 
-    /// <summary>Marks the method finished (once) and runs its waiter, if any.</summary>
+    /// <summary>Marks the method finished (once) and runs its waiters, if any, in the order they came.</summary>
     protected void Complete(ExceptionDispatchInfo? error)
     {
-        var waiter = Interlocked.Exchange(ref _completion, (object?)error ?? s_succeeded);
-        Debug.Assert(waiter is null or Waiter, "a method finishes once");
-        (waiter as Waiter)?.Run(mustQueue: false);
+        var completion = Interlocked.Exchange(ref _completion, (object?)error ?? s_succeeded);
+        Debug.Assert(completion is null or Waiter, "a method finishes once");
+        if (completion is Waiter last)
+        {
+            Waiter? first = null;
+            for (Waiter? waiter = last, next; waiter is not null; waiter = next)
+            {
+                next = waiter.Next;
+                waiter.Next = first;
+                first = waiter;
+            }
+
+            for (var waiter = first; waiter is not null; waiter = waiter.Next)
+            {
+                waiter.Run(mustQueue: false);
+            }
+        }
     }
 
-    /// <summary><see cref="IValueTaskSource.OnCompleted"/>: the waiter runs when the method finishes.</summary>
+    /// <summary>
+    /// <see cref="IValueTaskSource.OnCompleted"/>: the waiter runs when the method finishes. A ValueTask is meant to be
+    /// awaited once, but the standard builders' Task-backed ValueTask tolerates more, and so does this: every waiter runs.
+    /// </summary>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var waiter = new Waiter(continuation, state, flags);
-        var previous = Interlocked.CompareExchange(ref _completion, waiter, null);
-        if (previous is null)
+        if (!TryAdd(new Waiter(continuation, state, flags, alwaysInline: false), out var waiter))
         {
-            return;
+            waiter.Run(mustQueue: true); // finished meanwhile: the IValueTaskSource contract is to continue asynchronously
         }
-
-        if (previous is Waiter)
-        {
-            throw new InvalidOperationException("The ValueTask of a FiberMethodBuilder method was awaited twice; a ValueTask may be awaited once.");
-        }
-
-        waiter.Run(mustQueue: true); // finished meanwhile: the IValueTaskSource contract is to continue asynchronously
     }
 
     /// <summary>
@@ -95,9 +103,29 @@ internal abstract class FiberMethodBox
     /// </summary>
     internal void WatchCompletion(Action<object?> callback, object state)
     {
-        if (Interlocked.CompareExchange(ref _completion, new Waiter(callback, state, ValueTaskSourceOnCompletedFlags.None), null) is not null)
+        if (!TryAdd(new Waiter(callback, state, ValueTaskSourceOnCompletedFlags.None, alwaysInline: true), out _))
         {
             callback(state);
+        }
+    }
+
+    /// <summary>Adds a waiter; false (nothing added) if the method has already finished.</summary>
+    private bool TryAdd(Waiter waiter, out Waiter added)
+    {
+        added = waiter;
+        while (true)
+        {
+            var previous = Volatile.Read(ref _completion);
+            if (previous is not (null or Waiter))
+            {
+                return false;
+            }
+
+            waiter.Next = (Waiter?)previous;
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _completion, waiter, previous), previous))
+            {
+                return true;
+            }
         }
     }
 
@@ -106,13 +134,15 @@ internal abstract class FiberMethodBox
     {
         private readonly Action<object?> _continuation;
         private readonly object? _state;
-        private readonly object? _scheduler;
+        private readonly object? _scheduler; // the SynchronizationContext or TaskScheduler to continue on, if any
         private readonly ExecutionContext? _context;
+        private readonly bool _alwaysInline;
 
-        public Waiter(Action<object?> continuation, object? state, ValueTaskSourceOnCompletedFlags flags)
+        public Waiter(Action<object?> continuation, object? state, ValueTaskSourceOnCompletedFlags flags, bool alwaysInline)
         {
             _continuation = continuation;
             _state = state;
+            _alwaysInline = alwaysInline;
             if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
             {
                 _context = ExecutionContext.Capture();
@@ -132,16 +162,28 @@ internal abstract class FiberMethodBox
             }
         }
 
+        /// <summary>The waiter added before this one (a stack while waiting, put in arrival order on completion).</summary>
+        public Waiter? Next { get; set; }
+
         /// <summary>
-        /// Runs the waiter where it asked. Like an awaited Task's continuation, it runs inline when the method finishes in
-        /// the context it was awaited from (the same fiber): a caller's code continues in the same step, in Eio's order.
+        /// Runs the waiter where it asked, by the rules of an awaited Task's continuation: inline when the method finishes
+        /// in the context it was awaited from (so in a fiber the caller continues in the same step, in Eio's order), or —
+        /// for a waiter without a context (ConfigureAwait(false)) — on a thread with no context of its own; always with
+        /// stack to spare. Anywhere else it is queued: to its context, or to the thread pool.
         /// </summary>
         public void Run(bool mustQueue)
         {
+            if (_alwaysInline)
+            {
+                Invoke();
+                return;
+            }
+
+            bool mayInline = !mustQueue && RuntimeHelpers.TryEnsureSufficientExecutionStack();
             switch (_scheduler)
             {
                 case SynchronizationContext context:
-                    if (!mustQueue && ReferenceEquals(SynchronizationContext.Current, context) && RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                    if (mayInline && ReferenceEquals(SynchronizationContext.Current, context))
                     {
                         Invoke();
                     }
@@ -152,20 +194,35 @@ internal abstract class FiberMethodBox
 
                     break;
                 case TaskScheduler scheduler:
-                    _ = Task.Factory.StartNew(static w => ((Waiter)w!).Invoke(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler);
-                    break;
-                default:
-                    if (mustQueue)
+                    if (mayInline && TaskScheduler.Current == scheduler)
                     {
-                        ThreadPool.UnsafeQueueUserWorkItem(static w => w.Invoke(), this, preferLocal: true);
+                        Invoke();
                     }
                     else
                     {
+                        _ = Task.Factory.StartNew(static w => ((Waiter)w!).Invoke(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler);
+                    }
+
+                    break;
+                default:
+                    if (mayInline && OnContextFreeThread())
+                    {
                         Invoke();
+                    }
+                    else
+                    {
+                        ThreadPool.UnsafeQueueUserWorkItem(static w => w.Invoke(), this, preferLocal: true);
                     }
 
                     break;
             }
+        }
+
+        /// <summary>Where a Task runs a context-free continuation inline: no SynchronizationContext or TaskScheduler of its own.</summary>
+        private static bool OnContextFreeThread()
+        {
+            var context = SynchronizationContext.Current;
+            return (context is null || context.GetType() == typeof(SynchronizationContext)) && TaskScheduler.Current == TaskScheduler.Default;
         }
 
         private void Invoke()

@@ -88,8 +88,9 @@ internal sealed class FiberMethodBox<TResult, TStateMachine> : FiberMethodBox<TR
 
     /// <summary>
     /// Resumes the method in the execution context of its await. When that is the thread's current context — always, for
-    /// fibers that set no <see cref="AsyncLocal{T}"/> — the state machine runs directly, and any AsyncLocal it sets is
-    /// undone afterwards, as <c>ExecutionContext.Run</c> would: what the method sets stays in the method.
+    /// fibers that set no <see cref="AsyncLocal{T}"/> — the state machine runs directly, and any AsyncLocal or
+    /// synchronization context it sets is undone afterwards, as <c>ExecutionContext.Run</c> would: what the method sets
+    /// stays in the method.
     /// </summary>
     public override void MoveNext()
     {
@@ -103,10 +104,22 @@ internal sealed class FiberMethodBox<TResult, TStateMachine> : FiberMethodBox<TR
             var current = ExecutionContext.Capture();
             if (ReferenceEquals(context, current))
             {
-                StateMachine.MoveNext();
-                if (!ReferenceEquals(ExecutionContext.Capture(), current))
+                var synchronizationContext = SynchronizationContext.Current;
+                try
                 {
-                    ExecutionContext.Restore(current);
+                    StateMachine.MoveNext();
+                }
+                finally
+                {
+                    if (!ReferenceEquals(ExecutionContext.Capture(), current))
+                    {
+                        ExecutionContext.Restore(current);
+                    }
+
+                    if (!ReferenceEquals(SynchronizationContext.Current, synchronizationContext))
+                    {
+                        SynchronizationContext.SetSynchronizationContext(synchronizationContext);
+                    }
                 }
             }
             else

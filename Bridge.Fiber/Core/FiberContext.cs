@@ -520,8 +520,10 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         bool onLoop = fiber.Loop.IsOnLoopThread;
         if (!onLoop || fiber._inForeignWait)
         {
+            // TryPost: this may run inside the method's completion on any thread, where a throw would end the process; a
+            // loop already closed has no switch left to tell.
             int thread = onLoop ? -1 : Environment.CurrentManagedThreadId;
-            fiber.Loop.Post(static s =>
+            _ = fiber.Loop.TryPost(static s =>
             {
                 var (f, t) = ((FiberContext, int))s!;
                 f.FinishEscaped(t);

@@ -219,8 +219,8 @@ public sealed class FiberStream<T> : ICancelHook
             stream._gate.Exit();
 
             // Room appeared between the call and the suspension (another thread): finish at once.
-            reader?.Resume(null, fiber);
-            fiber.Resume(null, fiber);
+            reader?.Resume();
+            fiber.Resume();
         }
     }
 
@@ -241,10 +241,10 @@ public sealed class FiberStream<T> : ICancelHook
 
             // An item arrived between the call and the suspension (another thread): take it and finish at once. Only this
             // fiber takes for itself here, but other takers may race it to the item: then wait after all.
-            if (stream.TryTake(out var item, fiber))
+            if (stream.TryTake(out var item))
             {
                 WaitBox<T>.Put(fiber, item);
-                fiber.Resume(null, fiber);
+                fiber.Resume();
                 return;
             }
 

@@ -503,10 +503,6 @@ public class FiberMethodBuilderTests
         var once = Later(9);
         Assert.Equal(9, await once);
 
-        var twice = Later(10);
-        var first = twice.AsTask();
-        Assert.Throws<InvalidOperationException>(() => twice.GetAwaiter().OnCompleted(() => { }));
-        Assert.Equal(10, await first);
 
         [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
         static async ValueTask<int> Later(int n)
@@ -582,6 +578,222 @@ public class FiberMethodBuilderTests
         Assert.Equal(fibers, cancelled + added.Count(a => a));
         Assert.InRange(cancelled, plan.Count(p => p.Cancel && p.Yields > 2), plan.Count(p => p.Cancel && p.Yields > 1));
         Assert.Equal(Enumerable.Range(0, fibers).Where(i => added[i]).Sum(i => (long)i), sum); // nothing lost or taken twice
+    }
+
+    [Fact]
+    public void Plain_code_awaiting_a_method_that_finishes_in_a_fiber_resumes_off_the_loop_as_with_the_standard_builder()
+    {
+        // The awaiting code is no fiber code: its continuation must not run inside the fiber's step on the loop thread.
+        Assert.Equal(["plain code resumed on the loop: False, in a fiber: False"], PlainAwaiter(optIn: false));
+        Assert.Equal(PlainAwaiter(optIn: false), PlainAwaiter(optIn: true));
+
+        static List<string> PlainAwaiter(bool optIn)
+        {
+            var seen = new List<string>();
+            Task plain = Task.CompletedTask;
+            Bounded.Run(() => Eio.Run(async _ =>
+            {
+                int loopThread = Environment.CurrentManagedThreadId;
+                var (promise, resolver) = FiberPromise.Create<int>();
+                await Switch.Run(async sw =>
+                {
+                    F.Fork(sw, () =>
+                    {
+                        var method = optIn ? OptIn(promise) : Standard(promise);
+                        plain = Task.Run(async () =>
+                        {
+                            await method;
+                            lock (seen)
+                            {
+                                seen.Add($"plain code resumed on the loop: {Environment.CurrentManagedThreadId == loopThread}, in a fiber: {F.IsInFiber}");
+                            }
+                        });
+                        return ValueTask.CompletedTask;
+                    });
+                    await F.Yield();
+                    resolver.Resolve(1);
+                    await F.Yield(); // the method's fiber finishes it
+                });
+            }));
+            Assert.True(plain.Wait(Bounded.DefaultLimit));
+            return seen;
+        }
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask OptIn(FiberPromise<int> promise) => await promise;
+
+        static async ValueTask Standard(FiberPromise<int> promise) => await promise;
+    }
+
+    [Fact]
+    public void ConfigureAwait_false_on_a_method_that_finishes_on_the_loop_leaves_the_fiber_as_with_the_standard_builder()
+    {
+        Assert.Equal(["switch failed: off its loop"], Escape(optInCaller: false, optInCallee: false));
+        Assert.Equal(Escape(optInCaller: false, optInCallee: false), Escape(optInCaller: false, optInCallee: true));
+        Assert.Equal(Escape(optInCaller: false, optInCallee: false), Escape(optInCaller: true, optInCallee: true));
+
+        static List<string> Escape(bool optInCaller, bool optInCallee) => Bounded.Run(() => Eio.Run(async _ =>
+        {
+            try
+            {
+                await Switch.Run(sw =>
+                {
+                    F.Fork(sw, optInCaller ? OptInCaller : StandardCaller);
+                    return ValueTask.CompletedTask;
+                });
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("off its loop", StringComparison.Ordinal))
+            {
+                Line("switch failed: off its loop");
+            }
+
+            [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+            async ValueTask OptInCaller() => await (optInCallee ? OptInCallee() : StandardCallee()).ConfigureAwait(false);
+
+            async ValueTask StandardCaller() => await (optInCallee ? OptInCallee() : StandardCallee()).ConfigureAwait(false);
+        }));
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask OptInCallee() => await F.Yield();
+
+        static async ValueTask StandardCallee() => await F.Yield();
+    }
+
+    [Fact]
+    public void A_long_chain_of_methods_finishing_at_once_continues_without_overflowing_the_stack()
+    {
+        // Completing the leaf continues every caller inline until the stack runs low; then the rest is queued (a Task
+        // checks the same). Without that check this ends the test process with a stack overflow.
+        Bounded.Run(() =>
+        {
+            var leaf = new TaskCompletionSource();
+            var reached = new ManualResetEventSlim();
+            var top = Chain(50_000, leaf.Task, reached);
+            Assert.True(reached.Wait(Bounded.DefaultLimit));
+            leaf.SetResult();
+            Assert.True(top.AsTask().Wait(Bounded.DefaultLimit));
+            return 0;
+        });
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask Chain(int depth, Task leaf, ManualResetEventSlim reached)
+        {
+            await Task.Yield();
+            if (depth == 0)
+            {
+                reached.Set();
+                await leaf;
+                return;
+            }
+
+            await Chain(depth - 1, leaf, reached);
+        }
+    }
+
+    [Fact]
+    public void A_synchronization_context_set_after_resuming_stays_in_the_method()
+    {
+        var after = Bounded.Run(() =>
+        {
+            var gate = new TaskCompletionSource();
+            var method = SetsContext(gate.Task);
+            gate.SetResult(); // resumes the method inline, on this thread (which has no context)
+            GC.KeepAlive(method);
+            return SynchronizationContext.Current;
+        });
+        Assert.Null(after);
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask SetsContext(Task gate)
+        {
+            await gate;
+            SynchronizationContext.SetSynchronizationContext(new SynchronizationContext());
+            await new TaskCompletionSource().Task; // never finishes
+        }
+    }
+
+    [Fact]
+    public void Two_awaits_of_one_method_both_resume_as_with_a_Task_backed_ValueTask()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var method = WaitFor(gate.Task);
+        var first = Await(method);
+        var second = Await(method);
+        gate.SetResult();
+        Assert.True(Task.WhenAll(first, second).Wait(Bounded.DefaultLimit), "an await was never resumed");
+        Assert.Equal((1, 1), (first.Result, second.Result));
+
+        static async Task<int> Await(ValueTask<int> method) => await method;
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
+        static async ValueTask<int> WaitFor(Task gate)
+        {
+            await gate;
+            return 1;
+        }
+    }
+
+    [Fact]
+    public void Under_a_custom_TaskScheduler_the_awaiting_code_continues_inline_as_with_the_standard_builder()
+    {
+        string[] expected = ["inner done", "outer resumed", "after SetResult"];
+        Assert.Equal(expected, Order(optIn: false));
+        Assert.Equal(expected, Order(optIn: true));
+
+        static List<string> Order(bool optIn)
+        {
+            var log = new List<string>();
+            var exclusive = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+            var run = Task.Factory.StartNew(
+                async () =>
+                {
+                    var gate = new TaskCompletionSource();
+                    var inner = optIn ? OptInInner(gate.Task, log) : StandardInner(gate.Task, log);
+                    var outer = Outer(inner, log);
+                    gate.SetResult();
+                    log.Add("after SetResult");
+                    await outer;
+                },
+                CancellationToken.None,
+                TaskCreationOptions.None,
+                exclusive).Unwrap();
+            Assert.True(run.Wait(Bounded.DefaultLimit));
+            return log;
+        }
+
+        static async Task Outer(ValueTask inner, List<string> log)
+        {
+            await inner;
+            log.Add("outer resumed");
+        }
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask OptInInner(Task gate, List<string> log)
+        {
+            await gate;
+            log.Add("inner done");
+        }
+
+        static async ValueTask StandardInner(Task gate, List<string> log)
+        {
+            await gate;
+            log.Add("inner done");
+        }
+    }
+
+    [Fact]
+    public void Reading_the_result_of_an_unfinished_method_throws_instead_of_blocking()
+    {
+        // A documented difference: the standard builder's Task-backed ValueTask would block the reading thread — in a
+        // fiber, the loop itself, for good.
+        var gate = new TaskCompletionSource();
+        var method = WaitFor(gate.Task);
+        var error = Assert.Throws<InvalidOperationException>(() => method.GetAwaiter().GetResult());
+        Assert.Contains("has not finished", error.Message, StringComparison.Ordinal);
+        gate.SetResult();
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask WaitFor(Task gate) => await gate;
     }
 
     [Fact]
