@@ -634,11 +634,19 @@ public class FiberMethodBuilderTests
 
         static List<string> Escape(bool optInCaller, bool optInCallee) => Bounded.Run(() => Eio.Run(async _ =>
         {
+            // The caller's last part runs on the pool only once the loop has ended the step that sent it there (a later
+            // fiber's step says so): finishing before the loop looked would be a normal finish, not an escape to report.
+            using var stepEnded = new ManualResetEventSlim();
             try
             {
                 await Switch.Run(sw =>
                 {
                     F.Fork(sw, optInCaller ? OptInCaller : StandardCaller);
+                    F.Fork(sw, async () =>
+                    {
+                        await F.Yield();
+                        stepEnded.Set();
+                    });
                     return ValueTask.CompletedTask;
                 });
             }
@@ -648,9 +656,17 @@ public class FiberMethodBuilderTests
             }
 
             [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
-            async ValueTask OptInCaller() => await (optInCallee ? OptInCallee() : StandardCallee()).ConfigureAwait(false);
+            async ValueTask OptInCaller()
+            {
+                await (optInCallee ? OptInCallee() : StandardCallee()).ConfigureAwait(false);
+                Assert.True(stepEnded.Wait(Bounded.DefaultLimit));
+            }
 
-            async ValueTask StandardCaller() => await (optInCallee ? OptInCallee() : StandardCallee()).ConfigureAwait(false);
+            async ValueTask StandardCaller()
+            {
+                await (optInCallee ? OptInCallee() : StandardCallee()).ConfigureAwait(false);
+                Assert.True(stepEnded.Wait(Bounded.DefaultLimit));
+            }
         }));
 
         [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
