@@ -30,8 +30,38 @@ internal abstract class FiberMethodBox
     /// <summary>The execution context of the await the method is suspended in (captured at each await, as the standard builders do).</summary>
     internal ExecutionContext? Context { get; set; }
 
-    /// <summary>Continues the state machine where it suspended.</summary>
-    public abstract void MoveNext();
+    /// <summary>
+    /// Continues the state machine where it suspended, as the standard builders' box does: a synchronization context or
+    /// <see cref="AsyncLocal{T}"/> value the method sets stays in the method.
+    /// </summary>
+    public void MoveNext()
+    {
+        var synchronizationContext = SynchronizationContext.Current;
+        var executionContext = ExecutionContext.Capture();
+        try
+        {
+            ResumeInStep();
+        }
+        finally
+        {
+            if (executionContext is not null && !ReferenceEquals(ExecutionContext.Capture(), executionContext))
+            {
+                ExecutionContext.Restore(executionContext); // after a throw (the normal path restores its own)
+            }
+
+            if (!ReferenceEquals(SynchronizationContext.Current, synchronizationContext))
+            {
+                SynchronizationContext.SetSynchronizationContext(synchronizationContext);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MoveNext"/> for a fiber's step, which puts the thread's synchronization context back itself when the
+    /// step ends, and whose loop puts its execution context back should the step throw: the hot path needs neither a
+    /// second thread-local read nor a protected region.
+    /// </summary>
+    public abstract void ResumeInStep();
 
     /// <summary>For awaiters that only take an <see cref="Action"/> (foreign awaits): allocated on first use.</summary>
     public Action MoveNextAction => _moveNextAction ??= MoveNext;

@@ -75,7 +75,7 @@ internal sealed class FailedMethodBox<TResult> : FiberMethodBox<TResult>
 {
     public FailedMethodBox(Exception exception) => SetException(exception);
 
-    public override void MoveNext() => throw new InvalidOperationException("A finished method cannot be resumed.");
+    public override void ResumeInStep() => throw new InvalidOperationException("A finished method cannot be resumed.");
 }
 
 /// <summary>The box holding a suspended method's state machine.</summary>
@@ -88,11 +88,10 @@ internal sealed class FiberMethodBox<TResult, TStateMachine> : FiberMethodBox<TR
 
     /// <summary>
     /// Resumes the method in the execution context of its await. When that is the thread's current context — always, for
-    /// fibers that set no <see cref="AsyncLocal{T}"/> — the state machine runs directly, and any AsyncLocal or
-    /// synchronization context it sets is undone afterwards, as <c>ExecutionContext.Run</c> would: what the method sets
-    /// stays in the method.
+    /// fibers that set no <see cref="AsyncLocal{T}"/> — the state machine runs directly, and any AsyncLocal it sets is
+    /// undone afterwards, as <c>ExecutionContext.Run</c> would: what the method sets stays in the method.
     /// </summary>
-    public override void MoveNext()
+    public override void ResumeInStep()
     {
         var context = Context;
         if (context is null)
@@ -104,22 +103,10 @@ internal sealed class FiberMethodBox<TResult, TStateMachine> : FiberMethodBox<TR
             var current = ExecutionContext.Capture();
             if (ReferenceEquals(context, current))
             {
-                var synchronizationContext = SynchronizationContext.Current;
-                try
+                StateMachine.MoveNext();
+                if (!ReferenceEquals(ExecutionContext.Capture(), current))
                 {
-                    StateMachine.MoveNext();
-                }
-                finally
-                {
-                    if (!ReferenceEquals(ExecutionContext.Capture(), current))
-                    {
-                        ExecutionContext.Restore(current);
-                    }
-
-                    if (!ReferenceEquals(SynchronizationContext.Current, synchronizationContext))
-                    {
-                        SynchronizationContext.SetSynchronizationContext(synchronizationContext);
-                    }
+                    ExecutionContext.Restore(current);
                 }
             }
             else

@@ -425,7 +425,7 @@ internal sealed class FiberContext : SynchronizationContext, ILoopWorkItem, IVal
         {
             if (method)
             {
-                Unsafe.As<FiberMethodBox>(continuation).MoveNext();
+                Unsafe.As<FiberMethodBox>(continuation).ResumeInStep(); // Leave below restores the synchronization context
             }
             else
             {
