@@ -10,7 +10,10 @@ namespace Bridge.Fibers;
 /// standard builder — same scheduling, same exceptions, <see cref="AsyncLocal{T}"/> values flow the same way — but
 /// suspending in a fiber parks the method's box on the fiber itself: no continuation delegate, no call through one per
 /// resume, no execution-context switch when the context has not changed, and no Task wrapped around a fiber's body.
-/// Outside fibers it works as an ordinary ValueTask builder.
+/// Outside fibers it works as an ordinary ValueTask builder. Two differences from the standard builder's Task-backed
+/// ValueTask, shared with .NET's <c>PoolingAsyncValueTaskMethodBuilder</c>: reading the result of a method that has not
+/// finished throws <see cref="InvalidOperationException"/> instead of blocking (in a fiber, blocking would stop the loop
+/// for good), and a failed method that nothing awaits does not raise <c>TaskScheduler.UnobservedTaskException</c>.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 public struct FiberMethodBuilder
