@@ -8,9 +8,9 @@ internal static class FiberMethodAwait
 {
     /// <summary>
     /// Hands <paramref name="box"/> to what is awaited. Bridge's awaiters and ValueTask sources (Fiber.Yield, promises,
-    /// other FiberMethodBuilder methods) take the box itself;
-    /// anything else gets the box's <see cref="FiberMethodBox.MoveNextAction"/>, as from a standard builder. The type
-    /// tests on <typeparamref name="TAwaiter"/> are constants for each struct awaiter: the JIT keeps one branch.
+    /// other FiberMethodBuilder methods) take the box itself; anything else gets the box's
+    /// <see cref="FiberMethodBox.MoveNextAction"/>, as from a standard builder. The type tests on
+    /// <typeparamref name="TAwaiter"/> are constants for each struct awaiter: the JIT keeps one branch.
     /// </summary>
     public static void UnsafeOnCompleted<TAwaiter>(ref TAwaiter awaiter, FiberMethodBox box)
         where TAwaiter : ICriticalNotifyCompletion

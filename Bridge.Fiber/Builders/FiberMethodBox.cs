@@ -22,8 +22,8 @@ internal abstract class FiberMethodBox
     private static readonly object s_succeeded = new();
 
     // One field for the method's whole outcome (boxes are one per suspended method: keep them small): null while it runs
-    // or is suspended with nobody waiting for it; the one Waiter to run when it finishes (a ValueTask is awaited once);
-    // once finished, s_succeeded or the ExceptionDispatchInfo of its exception.
+    // or is suspended with nobody waiting for it; while awaited, the latest Waiter (a stack linked through Next, almost
+    // always of one); once finished, s_succeeded or the ExceptionDispatchInfo of its exception.
     private object? _completion;
     private Action? _moveNextAction;
 
