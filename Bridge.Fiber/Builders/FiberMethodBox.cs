@@ -92,26 +92,48 @@ internal abstract class FiberMethodBox
         }
     }
 
-    /// <summary>Marks the method finished (once) and runs its waiters, if any, in the order they came.</summary>
+    /// <summary>
+    /// Marks the method finished (once) and runs its waiters, if any, in the order they came. One that throws (a
+    /// synchronization context refusing a post) does not keep the others from running; the first such error is rethrown
+    /// afterwards, to whoever finished the method.
+    /// </summary>
     protected void Complete(ExceptionDispatchInfo? error)
     {
         var completion = Interlocked.Exchange(ref _completion, (object?)error ?? s_succeeded);
         Debug.Assert(completion is null or Waiter, "a method finishes once");
-        if (completion is Waiter last)
+        if (completion is not Waiter last)
         {
-            Waiter? first = null;
-            for (Waiter? waiter = last, next; waiter is not null; waiter = next)
-            {
-                next = waiter.Next;
-                waiter.Next = first;
-                first = waiter;
-            }
+            return;
+        }
 
-            for (var waiter = first; waiter is not null; waiter = waiter.Next)
+        if (last.Next is null)
+        {
+            last.Run(mustQueue: false); // the usual case: one waiter
+            return;
+        }
+
+        Waiter? first = null;
+        for (Waiter? waiter = last, next; waiter is not null; waiter = next)
+        {
+            next = waiter.Next;
+            waiter.Next = first;
+            first = waiter;
+        }
+
+        ExceptionDispatchInfo? failure = null;
+        for (var waiter = first; waiter is not null; waiter = waiter.Next)
+        {
+            try
             {
                 waiter.Run(mustQueue: false);
             }
+            catch (Exception e)
+            {
+                failure ??= ExceptionDispatchInfo.Capture(e);
+            }
         }
+
+        failure?.Throw();
     }
 
     /// <summary>
@@ -230,12 +252,23 @@ internal abstract class FiberMethodBox
                     }
                     else
                     {
-                        _ = Task.Factory.StartNew(static w => ((Waiter)w!).Invoke(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler);
+                        try
+                        {
+                            _ = Task.Factory.StartNew(static w => ((Waiter)w!).Invoke(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler);
+                        }
+                        catch (TaskSchedulerException)
+                        {
+                            // The scheduler refused the work (it was completed, say). As for a Task's continuation there,
+                            // the error stays with the continuation, which never runs; the method's other waiters do.
+                        }
                     }
 
                     break;
                 default:
-                    if (mayInline && OnContextFreeThread())
+                    // An await without a context (ConfigureAwait(false)) continues inline only on a thread with no
+                    // context of its own, as from a Task; any other consumer (AsTask, a combinator) inline, like a Task's
+                    // completion action — so a method's AsTask completes in the step that finished the method.
+                    if (mayInline && (OnContextFreeThread() || !BoxInvoker.IsAwait(_continuation)))
                     {
                         Invoke();
                     }

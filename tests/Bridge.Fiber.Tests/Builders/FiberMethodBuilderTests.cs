@@ -82,8 +82,10 @@ public class FiberMethodBuilderTests
         Assert.True(cancelled.IsCanceled);
         await Assert.ThrowsAsync<OperationCanceledException>(async () => await cancelled);
 
-        var asynchronous = FailLater(error);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asynchronous = FailLater(error, gate.Task);
         Assert.False(asynchronous.IsCompleted);
+        gate.SetResult();
         Assert.Same(error, await Assert.ThrowsAsync<Failure>(async () => await asynchronous));
 
         [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
@@ -101,9 +103,9 @@ public class FiberMethodBuilderTests
         }
 
         [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
-        static async ValueTask FailLater(Exception e)
+        static async ValueTask FailLater(Exception e, Task gate)
         {
-            await Task.Delay(1);
+            await gate;
             throw e;
         }
     }
@@ -673,6 +675,87 @@ public class FiberMethodBuilderTests
         static async ValueTask OptInCallee() => await F.Yield();
 
         static async ValueTask StandardCallee() => await F.Yield();
+    }
+
+    [Fact]
+    public void A_method_turned_into_a_Task_completes_in_the_step_that_finished_it_as_with_the_standard_builder()
+    {
+        // AsTask (and so Task.WhenAll over it) is no await: like the standard builder's own Task, it completes inline, and
+        // the fiber awaiting it continues before the fibers queued meanwhile.
+        string[] expected = ["callee done", "after AsTask", "other 0", "other 1", "other 2"];
+        Assert.Equal(expected, Order(optIn: false, whenAll: false));
+        Assert.Equal(expected, Order(optIn: true, whenAll: false));
+        Assert.Equal(expected, Order(optIn: true, whenAll: true));
+
+        static List<string> Order(bool optIn, bool whenAll) => Eio.Run(async _ =>
+        {
+            await Switch.Run(sw =>
+            {
+                F.Fork(sw, async () =>
+                {
+                    var task = (optIn ? OptInCallee() : StandardCallee()).AsTask();
+                    await (whenAll ? Task.WhenAll(task) : task);
+                    Line("after AsTask");
+                });
+                F.Fork(sw, async () =>
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        await F.Yield();
+                        Line($"other {i}");
+                    }
+                });
+                return ValueTask.CompletedTask;
+            });
+        });
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask OptInCallee()
+        {
+            await F.Yield();
+            Line("callee done");
+        }
+
+        static async ValueTask StandardCallee()
+        {
+            await F.Yield();
+            Line("callee done");
+        }
+    }
+
+    [Fact]
+    public void A_scheduler_that_refuses_a_waiter_loses_only_that_waiter()
+    {
+        // As with a Task: the refused continuation never runs, and neither the completing thread nor the method's other
+        // waiters hear about it.
+        var resumed = Bounded.Run(() =>
+        {
+            var pair = new ConcurrentExclusiveSchedulerPair();
+            var gate = new TaskCompletionSource();
+            var method = WaitFor(gate.Task);
+            var registered = new ManualResetEventSlim();
+            _ = Task.Factory.StartNew(
+                () =>
+                {
+                    _ = AwaitIt(method); // registers under the pair's scheduler
+                    registered.Set();
+                },
+                CancellationToken.None,
+                TaskCreationOptions.None,
+                pair.ConcurrentScheduler);
+            Assert.True(registered.Wait(Bounded.DefaultLimit));
+            var other = AwaitIt(method); // a second waiter, registered after the refused one
+            pair.Complete(); // from now on the scheduler refuses work
+            Assert.True(pair.Completion.Wait(Bounded.DefaultLimit));
+            gate.SetResult(); // must not throw
+            return other.Wait(Bounded.DefaultLimit);
+        });
+        Assert.True(resumed);
+
+        static async Task AwaitIt(ValueTask method) => await method;
+
+        [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
+        static async ValueTask WaitFor(Task gate) => await gate;
     }
 
     [Fact]
