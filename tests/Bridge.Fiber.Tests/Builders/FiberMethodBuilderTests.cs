@@ -409,13 +409,21 @@ public class FiberMethodBuilderTests
         {
             try
             {
+                // The gate opens in a later fiber's step, after the escaping fiber's step has ended and its escape watch is
+                // armed; its continuation runs on the pool (RunContinuationsAsynchronously), outside the fiber.
+                var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 await Switch.Run(sw =>
                 {
                     F.Fork(sw, Escapes);
+                    F.Fork(sw, async () =>
+                    {
+                        await F.Yield();
+                        gate.SetResult();
+                    });
                     return ValueTask.CompletedTask;
 
                     [AsyncMethodBuilder(typeof(FiberMethodBuilder))]
-                    static async ValueTask Escapes() => await Task.Run(() => Thread.Sleep(1)).ConfigureAwait(false);
+                    async ValueTask Escapes() => await gate.Task.ConfigureAwait(false);
                 });
                 Line("not reached");
             }
@@ -505,11 +513,10 @@ public class FiberMethodBuilderTests
         var once = Later(9);
         Assert.Equal(9, await once);
 
-
         [AsyncMethodBuilder(typeof(FiberMethodBuilder<>))]
         static async ValueTask<int> Later(int n)
         {
-            await Task.Delay(1);
+            await Task.Yield(); // suspends: the rest runs on the thread pool
             await Task.Yield();
             return n;
         }
