@@ -239,8 +239,8 @@ public sealed class FiberStream<T> : ICancelHook
 
             stream._gate.Exit();
 
-            // An item arrived between the call and the suspension (another thread): take it and finish at once. Only this
-            // fiber takes for itself here, but other takers may race it to the item: then wait after all.
+            // An item arrived between the call and the suspension (another thread): take it and finish at once — or, if
+            // another taker got to it first, register again.
             if (stream.TryTake(out var item))
             {
                 WaitBox<T>.Put(fiber, item);
