@@ -8,7 +8,7 @@ namespace Bridge.Fibers;
 /// otherwise the fiber waits for a loop timer and cancellation stops the timer and resumes it with
 /// <see cref="CancelledException"/>.
 /// </summary>
-public readonly struct SleepAwaitable : ICriticalNotifyCompletion
+public readonly struct SleepAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
 {
     private readonly FiberContext _fiber;
     private readonly TimeSpan _duration;
@@ -60,21 +60,34 @@ public readonly struct SleepAwaitable : ICriticalNotifyCompletion
     /// <summary>Starts the wait.</summary>
     public void UnsafeOnCompleted(Action continuation)
     {
-        if (_duration <= TimeSpan.Zero)
+        _fiber.Suspend(continuation, IsDueNow ? null : SleepCancel.Instance);
+        Arm();
+    }
+
+    /// <summary>Starts the wait for a <see cref="FiberMethodBuilder"/> method, parking its box.</summary>
+    void IFiberAwaiter.ParkMethod(FiberMethodBox box)
+    {
+        _fiber.SuspendMethod(box, IsDueNow ? null : SleepCancel.Instance);
+        Arm();
+    }
+
+    private bool IsDueNow => _duration <= TimeSpan.Zero;
+
+    /// <summary>After parking (same step, so nothing can cancel in between): a due-now sleep goes to the tail; others start a timer.</summary>
+    private void Arm()
+    {
+        if (IsDueNow)
         {
-            _fiber.Suspend(continuation, null);
             _fiber.ResumeSelf();
             return;
         }
 
-        var timer = _fiber.Loop.StartTimer(_duration, static f =>
+        _fiber.WaitSlot = _fiber.Loop.StartTimer(_duration, static f =>
         {
             var fiber = (FiberContext)f!;
-            fiber.WaitSlot = TimerFired;
+            fiber.WaitSlot = TimerFired; // replaces the timer, which is what cancellation stops
             fiber.Resume();
         }, _fiber);
-        _fiber.WaitSlot = timer; // what cancellation stops; replaced by the fired mark when it fires
-        _fiber.Suspend(continuation, SleepCancel.Instance);
     }
 
     private sealed class SleepCancel : ICancelHook
